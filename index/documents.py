@@ -1,0 +1,32 @@
+"""The document as loaded from disk, before cleaning."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str  # path relative to the corpus root, e.g. "003_bec8731c7900498a.txt"
+    root: str  # absolute corpus root the id is relative to
+    text: str  # decoded file text (or the extracted main text for HTML and e-mail)
+    body_start: int  # where the body starts in `text` (after YAML front matter)
+    title: str  # from front matter, HTML or e-mail headers; filled from the cleaned text when empty
+    source: str | None
+    date: str | None  # ISO date, when the text or front matter states one
+    content_hash: str
+    format: str  # txt, md, html, eml
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A file that could not be indexed, with the reason shown in the ingest summary."""
+
+    path: str
+    reason: str
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

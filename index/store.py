@@ -1,0 +1,122 @@
+"""SQLite store of documents and chunks; chunk ids are the vector ids in the FAISS index."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.chunking import Chunk
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, root TEXT NOT NULL, title TEXT NOT NULL, source TEXT, date TEXT,
+    content_hash TEXT NOT NULL, format TEXT NOT NULL, encoding TEXT NOT NULL,
+    text TEXT NOT NULL, cleaned TEXT NOT NULL, dropped TEXT NOT NULL, n_chunks INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL, text TEXT NOT NULL,
+    headline TEXT, start INTEGER NOT NULL, end INTEGER NOT NULL, orig_start INTEGER NOT NULL,
+    orig_end INTEGER NOT NULL, sentences TEXT NOT NULL, n_tokens INTEGER NOT NULL, embed TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS documents_date ON documents(date);
+"""
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    doc_id: str
+    root: str
+    title: str
+    source: str | None
+    date: str | None
+    content_hash: str
+    format: str
+    encoding: str
+    text: str
+    cleaned: str
+    dropped: str  # JSON list of {"reason", "text"}
+    n_chunks: int
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: int
+    chunk: Chunk
+    embed: str  # the exact text that was embedded (title + headline + text)
+
+
+class Store:
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
+        self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        if not readonly:
+            self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def add_documents(self, documents: Iterable[StoredDocument]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                ((d.doc_id, d.root, d.title, d.source, d.date, d.content_hash, d.format, d.encoding, d.text, d.cleaned, d.dropped, d.n_chunks) for d in documents),
+            )
+
+    def add_chunks(self, chunks: Iterable[StoredChunk]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    (s.id, c.doc_id, c.ordinal, c.text, c.headline, c.start, c.end, c.orig_start, c.orig_end, json.dumps(c.sentences), c.n_tokens, s.embed)
+                    for s in chunks
+                    for c in [s.chunk]
+                ),
+            )
+
+    def documents(self, columns: str = "*") -> list[sqlite3.Row]:
+        return self.db.execute(f"SELECT {columns} FROM documents ORDER BY doc_id").fetchall()
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        row = self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return StoredDocument(**dict(row)) if row else None
+
+    def chunks_of(self, doc_id: str) -> list[StoredChunk]:
+        rows = self.db.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,)).fetchall()
+        return [_stored_chunk(row) for row in rows]
+
+    def chunks(self, ids: Sequence[int]) -> dict[int, StoredChunk]:
+        out: dict[int, StoredChunk] = {}
+        for i in range(0, len(ids), 900):
+            batch = [int(x) for x in ids[i : i + 900]]
+            marks = ",".join("?" * len(batch))
+            for row in self.db.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", batch):
+                out[row["id"]] = _stored_chunk(row)
+        return out
+
+    def chunk_ids_where(self, where: str, params: Sequence[object]) -> list[int]:
+        sql = f"SELECT c.id FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE {where}"
+        return [row[0] for row in self.db.execute(sql, list(params))]
+
+    def count(self, table: str) -> int:
+        return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+def _stored_chunk(row: sqlite3.Row) -> StoredChunk:
+    chunk = Chunk(
+        doc_id=row["doc_id"],
+        ordinal=row["ordinal"],
+        text=row["text"],
+        headline=row["headline"],
+        start=row["start"],
+        end=row["end"],
+        orig_start=row["orig_start"],
+        orig_end=row["orig_end"],
+        sentences=tuple(tuple(pair) for pair in json.loads(row["sentences"])),
+        n_tokens=row["n_tokens"],
+    )
+    return StoredChunk(id=row["id"], chunk=chunk, embed=row["embed"])

