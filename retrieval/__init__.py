@@ -1,0 +1,1 @@
+"""Query → ranked passages → cited extractive answer."""

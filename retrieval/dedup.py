@@ -1,0 +1,32 @@
+"""Collapse near-duplicate passages (the same wire story in several briefings) into one result."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from retrieval.passages import Passage, SourceRef
+
+_WORD = re.compile(r"\w+")
+
+
+def shingles(text: str, size: int = 3) -> frozenset[str]:
+    words = _WORD.findall(text.casefold())
+    return frozenset(" ".join(words[i : i + size]) for i in range(max(len(words) - size + 1, 1)))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def collapse(passages: Sequence[Passage], threshold: float = 0.8) -> list[Passage]:
+    """Keep the best-ranked copy; later near-duplicates are listed in its `also_in`."""
+    kept: list[tuple[Passage, frozenset[str]]] = []
+    for passage in passages:
+        sig = shingles(passage.text)
+        twin = next((p for p, s in kept if jaccard(sig, s) >= threshold), None)
+        if twin is None:
+            kept.append((passage, sig))
+        elif passage.doc != twin.doc or passage.start != twin.start:
+            twin.also_in.append(SourceRef(passage.doc, passage.title, passage.source, passage.date, passage.start, passage.end))
+    return [p for p, _ in kept]

@@ -1,0 +1,83 @@
+"""What retrieval returns: ranked passages with exact spans, and the filters that narrow them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Another document carrying a near-duplicate of a passage."""
+
+    doc: str
+    title: str
+    source: str | None
+    date: str | None
+    start: int
+    end: int
+
+
+@dataclass
+class Passage:
+    rank: int
+    score: float
+    chunk_id: int
+    doc: str
+    title: str
+    source: str | None
+    date: str | None
+    headline: str | None
+    text: str
+    start: int  # span in the cleaned document text
+    end: int
+    orig_start: int  # span in the original file text
+    orig_end: int
+    sentences: tuple[tuple[int, int], ...]  # relative to `start`
+    dense: float  # cosine similarity to the query, used for abstention
+    also_in: list[SourceRef] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "doc": self.doc,
+            "title": self.title,
+            "source": self.source,
+            "date": self.date,
+            "headline": self.headline,
+            "start": self.start,
+            "end": self.end,
+            "orig_start": self.orig_start,
+            "orig_end": self.orig_end,
+            "text": self.text,
+            "also_in": [asdict(ref) for ref in self.also_in],
+        }
+
+
+@dataclass(frozen=True)
+class Filters:
+    source: str | None = None  # case-insensitive substring of the document's source
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None  # ISO date, inclusive
+    doc: str | None = None  # exact document id
+
+    def is_empty(self) -> bool:
+        return not (self.source or self.since or self.until or self.doc)
+
+    def sql(self) -> tuple[str, list[object]]:
+        """WHERE clause over `documents d`; documents without a date never match a date filter."""
+        clauses: list[str] = []
+        params: list[object] = []
+        if self.source:
+            clauses.append("LOWER(COALESCE(d.source, '')) LIKE ?")
+            params.append(f"%{self.source.lower()}%")
+        if self.since:
+            clauses.append("d.date >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append("d.date <= ?")
+            params.append(self.until)
+        if self.doc:
+            clauses.append("d.doc_id = ?")
+            params.append(self.doc)
+        return " AND ".join(clauses) or "1", params

@@ -1,0 +1,125 @@
+"""A loaded index that ranks passages for a query: dense, BM25 or both fused."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index import layout, lexical, vectors
+from index.embedding import EmbeddingCache, Embedder
+from index.manifest import Manifest
+from index.store import Store
+from retrieval.dedup import collapse
+from retrieval.fusion import fuse
+from retrieval.passages import Filters, Passage
+from sitroom.config import Settings
+from sitroom.errors import SitroomError
+
+logger = logging.getLogger(__name__)
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+@dataclass
+class SearchResult:
+    passages: list[Passage]
+    query_vector: np.ndarray | None
+    timing_ms: dict[str, float] = field(default_factory=dict)
+
+
+def open_index(index_dir: Path) -> Path:
+    live = layout.current(index_dir)
+    if live is None:
+        raise SitroomError(f"no index at {index_dir}; create one with `sitroom index PATH` (or set --index-dir / SITROOM_INDEX_DIR)")
+    return live
+
+
+class Searcher:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.path = open_index(settings.index_dir)
+        self.manifest = Manifest.read(self.path)
+        self.manifest.check_model(settings.embedding.model, settings.embedding.backend)
+        self.embedder = embedder or Embedder(settings.embedding, EmbeddingCache(layout.cache_path(settings.index_dir)))
+        self.store = Store(self.path / layout.STORE, readonly=True)
+        self.vectors = vectors.load(self.path / layout.VECTORS)
+        self.bm25 = lexical.load(self.path / layout.BM25)
+        if self.vectors.d != self.manifest.dimension:
+            raise SitroomError(f"vector index dimension {self.vectors.d} != manifest {self.manifest.dimension}; rebuild with `sitroom index --rebuild PATH`")
+
+    def search(self, query: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None) -> SearchResult:
+        config = self.settings.retrieval
+        k, mode, filters = k or config.k, mode or config.mode, filters or Filters()
+        if not query.strip():
+            raise SitroomError("empty query")
+        if mode not in MODES:
+            raise SitroomError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+        timing: dict[str, float] = {}
+        started = time.perf_counter()
+        allowed = None if filters.is_empty() else np.asarray(self.store.chunk_ids_where(*filters.sql()), dtype=np.int64)
+        if allowed is not None and not len(allowed):
+            return SearchResult([], None, {"total": 0.0})
+        pool = max(config.candidates, k * 3)
+        dense: dict[int, float] = {}
+        query_vector = None
+        if mode in ("dense", "hybrid"):
+            t = time.perf_counter()
+            query_vector = self.embedder.encode_query(query)
+            timing["encode"] = _ms(t)
+            t = time.perf_counter()
+            scores, ids = vectors.search(self.vectors, query_vector, min(pool, self.vectors.ntotal), allowed)
+            dense = {int(i): float(s) for s, i in zip(scores, ids, strict=True) if i >= 0}
+            timing["dense"] = _ms(t)
+        sparse: dict[int, float] = {}
+        if mode in ("bm25", "hybrid"):
+            t = time.perf_counter()
+            sparse = self._bm25(query, pool, allowed)
+            timing["bm25"] = _ms(t)
+        fused = dense if mode == "dense" else sparse if mode == "bm25" else fuse(config.fusion, dense, sparse, config.rrf_k, config.dense_weight)
+        ranked = sorted(fused, key=fused.__getitem__, reverse=True)[: k * 3]  # spare rows for near-duplicate collapse
+        passages = collapse(self._passages(ranked, fused, query_vector), config.duplicate_jaccard)[:k]
+        for rank, passage in enumerate(passages, start=1):
+            passage.rank = rank
+        timing["total"] = _ms(started)
+        return SearchResult(passages, query_vector, timing)
+
+    def _bm25(self, query: str, pool: int, allowed: np.ndarray | None) -> dict[int, float]:
+        scores = lexical.scores(self.bm25, query)
+        if allowed is not None:
+            masked = np.zeros_like(scores)
+            masked[allowed] = scores[allowed]
+            scores = masked
+        top = np.argpartition(-scores, min(pool, len(scores) - 1))[:pool] if len(scores) > pool else np.arange(len(scores))
+        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+    def _passages(self, ranked: list[int], fused: dict[int, float], query_vector: np.ndarray | None) -> list[Passage]:
+        stored = self.store.chunks(ranked)
+        docs: dict[str, object] = {}
+        out: list[Passage] = []
+        for chunk_id in ranked:
+            item = stored.get(chunk_id)
+            if item is None:
+                continue
+            chunk = item.chunk
+            if chunk.doc_id not in docs:
+                docs[chunk.doc_id] = self.store.db.execute(
+                    "SELECT title, source, date FROM documents WHERE doc_id = ?", (chunk.doc_id,)
+                ).fetchone()
+            meta = docs[chunk.doc_id]
+            cosine = float(self.vectors.reconstruct(chunk_id) @ query_vector) if query_vector is not None else 0.0
+            out.append(
+                Passage(
+                    rank=0, score=fused[chunk_id], chunk_id=chunk_id, doc=chunk.doc_id, title=meta["title"], source=meta["source"],
+                    date=meta["date"], headline=chunk.headline, text=chunk.text, start=chunk.start, end=chunk.end,
+                    orig_start=chunk.orig_start, orig_end=chunk.orig_end, sentences=chunk.sentences, dense=cosine,
+                )  # fmt: skip
+            )
+        return out
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)

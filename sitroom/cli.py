@@ -1,0 +1,223 @@
+"""The `sitroom` command: index, search, ask, info, eval, ui, bench.
+
+Every user error is one line on stderr and exit status 2; `--json` prints one clean JSON object on
+stdout (progress bars and logs go to stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from sitroom.config import Settings
+from sitroom.errors import SitroomError
+
+logger = logging.getLogger(__name__)
+
+# Subcommands implemented in their own packages: name → module exposing add_arguments(parser) and run(args, settings).
+PLUGGED: dict[str, tuple[str, str]] = {
+    "eval": ("eval.command", "evaluate retrieval and answers on an eval set or a BEIR dataset"),
+    "ui": ("ui.command", "start the Streamlit UI on localhost"),
+    "bench": ("eval.bench", "measure ingestion and query speed, memory and index size"),
+}
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    settings = Settings().with_index_dir(getattr(args, "index_dir", None))
+    if getattr(args, "keep_boilerplate", False):
+        settings = replace(settings, cleaning=replace(settings.cleaning, keep_boilerplate=True))
+    if getattr(args, "mode", None):
+        settings = replace(settings, retrieval=replace(settings.retrieval, mode=args.mode))
+    return settings
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from index.builder import IndexBuilder
+
+    summary = IndexBuilder(settings).run([Path(p) for p in args.paths], remove=args.remove, rebuild=args.rebuild, progress=not args.json)
+    if args.json:
+        _print_json(summary.to_json())
+        return 0
+    print(
+        f"indexed {summary.documents} documents, {summary.chunks} chunks into {settings.index_dir} in {summary.seconds:.1f}s "
+        f"({len(summary.added)} added, {len(summary.changed)} changed, {len(summary.removed)} removed, "
+        f"{len(summary.unchanged)} unchanged; {summary.embedded} chunks embedded)"
+    )
+    for doc_id, reasons in sorted(summary.dropped.items()):
+        if reasons:
+            print(f"  {doc_id}: dropped " + ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items())))
+    for rejected in summary.rejected:
+        print(f"  skipped {rejected.path}: {rejected.reason}", file=sys.stderr)
+    return 0
+
+
+def _filters(args: argparse.Namespace):  # noqa: ANN202
+    from index.metadata import parse_date
+    from retrieval.passages import Filters
+
+    dates = {}
+    for name in ("since", "until"):
+        value = getattr(args, name)
+        if value and not parse_date(value):
+            raise SitroomError(f"--{name} {value!r} is not a date (use YYYY-MM-DD)")
+        dates[name] = parse_date(value) if value else None
+    return Filters(source=args.source, doc=args.doc, **dates)
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.searcher import Searcher
+
+    result = Searcher(settings).search(args.query, k=args.k, mode=args.mode, filters=_filters(args))
+    if args.json:
+        _print_json({"query": args.query, "results": [p.to_json() for p in result.passages], "timing_ms": result.timing_ms})
+        return 0
+    if not result.passages:
+        print("no passages match")
+    for p in result.passages:
+        meta = " · ".join(x for x in (p.source, p.date, p.headline) if x)
+        print(f"{p.rank:>2}. [{p.score:.4f}] {p.doc} {p.start}-{p.end}  {meta}")
+        print(f"    {p.text[:400]}{'…' if len(p.text) > 400 else ''}")
+        for ref in p.also_in:
+            print(f"    also in {ref.doc} {ref.start}-{ref.end}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.answer import AnswerComposer
+    from retrieval.searcher import Searcher
+
+    answer = AnswerComposer(Searcher(settings)).run(args.question, k=args.k, mode=args.mode, filters=_filters(args))
+    if args.json:
+        _print_json(answer.to_json())
+        return 0
+    print(answer.text)
+    if answer.citations:
+        print()
+    for c in answer.citations:
+        meta = " · ".join(x for x in (c.source, c.date, c.headline) if x)
+        print(f"[{c.n}] {c.doc} {c.start}-{c.end}  {c.title}" + (f"  ({meta})" if meta else ""))
+    return 0
+
+
+def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import asdict
+
+    from index import layout
+    from index.manifest import Manifest
+    from index.store import Store
+    from retrieval.searcher import open_index
+
+    live = open_index(settings.index_dir)
+    manifest = Manifest.read(live)
+    store = Store(live / layout.STORE, readonly=True)
+    docs = [dict(row) for row in store.documents("doc_id, title, source, date, n_chunks")]
+    store.close()
+    size = sum(f.stat().st_size for f in live.rglob("*") if f.is_file())
+    data = {"index_dir": str(settings.index_dir), "generation": live.name, "disk_bytes": size, "manifest": asdict(manifest), "documents": docs}
+    if args.json:
+        _print_json(data)
+        return 0
+    print(f"index {settings.index_dir} ({live.name}), {size / 2**20:.1f} MiB on disk")
+    print(f"model {manifest.model} ({manifest.backend}, {manifest.dimension}d); {manifest.documents} documents, {manifest.chunks} chunks; updated {manifest.updated}")
+    for doc in docs:
+        print(f"  {doc['doc_id']}  {doc['n_chunks']:>4} chunks  {doc['date'] or '-':<10}  {doc['source'] or '-'}  {doc['title'][:60]}")
+    return 0
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index-dir", help="index directory (default: $SITROOM_INDEX_DIR or ./.sitroom)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+
+def _add_query_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-k", type=int, default=None, help="number of passages (default 10)")
+    parser.add_argument("--mode", choices=("hybrid", "dense", "bm25"), help="retrieval mode (default hybrid)")
+    parser.add_argument("--source", help="only documents whose source contains this text")
+    parser.add_argument("--since", help="only documents dated on or after YYYY-MM-DD")
+    parser.add_argument("--until", help="only documents dated on or before YYYY-MM-DD")
+    parser.add_argument("--doc", help="only this document id")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sitroom", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="index files or folders (incremental)")
+    _add_common(p)
+    p.add_argument("paths", nargs="*", help=".txt, .md, .html, .eml files or folders")
+    p.add_argument("--rebuild", action="store_true", help="ignore the existing index and build from scratch")
+    p.add_argument("--remove", action="append", default=[], metavar="DOC_ID", help="remove a document from the index")
+    p.add_argument("--keep-boilerplate", action="store_true", help="do not drop ads, sign-offs and other boilerplate")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="ranked passages for a query")
+    _add_common(p)
+    p.add_argument("query")
+    _add_query_options(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="a cited extractive answer")
+    _add_common(p)
+    p.add_argument("question")
+    _add_query_options(p)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("info", help="what is in the index")
+    _add_common(p)
+    p.set_defaults(func=cmd_info)
+
+    for name, (module, help_text) in PLUGGED.items():
+        p = sub.add_parser(name, help=help_text)
+        _add_common(p)
+        try:
+            plugin = importlib.import_module(module)
+        except ImportError as exc:
+            p.set_defaults(func=_unavailable(name, exc))
+            continue
+        plugin.add_arguments(p)
+        p.set_defaults(func=plugin.run)
+    return parser
+
+
+def _unavailable(name: str, exc: ImportError) -> Callable[[argparse.Namespace, Settings], int]:
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        raise SitroomError(f"`sitroom {name}` is unavailable: {exc}")
+
+    return run
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for name, value in (("TOKENIZERS_PARALLELISM", "false"), ("TRANSFORMERS_VERBOSITY", "error"), ("HF_HUB_DISABLE_PROGRESS_BARS", "1")):
+        os.environ.setdefault(name, value)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        for noisy in ("sentence_transformers", "transformers", "huggingface_hub", "bm25s", "trafilatura"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+    if args.command == "index" and not args.paths and not args.remove:
+        parser.error("index needs at least one PATH (or --remove DOC_ID)")
+    try:
+        return int(args.func(args, settings_from(args)) or 0)
+    except SitroomError as exc:
+        print(f"sitroom: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("sitroom: interrupted; the previous index is unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
