@@ -39,7 +39,7 @@ def new_generation(index_dir: Path) -> Path:
     generations.mkdir(parents=True, exist_ok=True)
     for stale in generations.glob(".tmp-*"):  # left by an interrupted build
         shutil.rmtree(stale, ignore_errors=True)
-    path = generations / f".tmp-gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    path = generations / f".tmp-gen-{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}"
     path.mkdir()
     return path
 

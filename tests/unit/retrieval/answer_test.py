@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+
+from index import layout
+from index.store import Store
+from retrieval.answer import AnswerComposer, cited_spans_valid
+from retrieval.passages import Filters
+from retrieval.searcher import Searcher
+
+IRAQ = "003_bec8731c7900498a.txt"
+SUDANI = "Our land and sovereign authority is not the right place for rival forces"
+
+
+@pytest.fixture(scope="module")
+def composer(seeds_settings, embedder):
+    return AnswerComposer(Searcher(seeds_settings, embedder=embedder))
+
+
+@pytest.fixture(scope="module")
+def cleaned_texts(seeds_settings):
+    store = Store(layout.current(seeds_settings.index_dir) / layout.STORE, readonly=True)
+    return {row["doc_id"]: row["cleaned"] for row in store.documents("doc_id, cleaned")}
+
+
+def test_iraq_question_finds_the_sudani_statement_and_cites_it(composer, cleaned_texts):
+    answer = composer.run("What did Iraq say about US troops?")
+    top5 = answer.passages[:5]
+    assert any(p.doc == IRAQ and SUDANI in p.text for p in top5)
+    assert not answer.abstained
+    assert any(c.doc == IRAQ for c in answer.citations)
+    assert cited_spans_valid(answer, cleaned_texts)
+    for sentence in answer.sentences:
+        assert f"{sentence.text} [{sentence.citations[0]}]" in answer.text
+
+
+def test_attribution_prefers_statements_by_the_speaker(composer):
+    answer = composer.run("What did Lindsey Graham say about McConnell?")
+    assert "graham" in answer.sentences[0].text.lower()
+
+
+def test_off_topic_question_abstains(composer):
+    answer = composer.run("What is the best recipe for banana bread?")
+    assert answer.abstained and not answer.sentences and not answer.citations
+    assert "No answer found" in answer.text
+
+
+def test_every_citation_span_contains_its_sentence(composer, cleaned_texts):
+    for question in ("Which company's antivirus software is being banned?", "How many US troops are in Syria?", "What did Breedlove say about Russia's aircraft in Syria?"):
+        answer = composer.run(question)
+        assert answer.sentences, question
+        assert cited_spans_valid(answer, cleaned_texts), question
+
+
+def test_filters_restrict_results(composer):
+    only = composer.searcher.search("troops", k=10, filters=Filters(doc=IRAQ)).passages
+    assert only and {p.doc for p in only} == {IRAQ}
+    dated = composer.searcher.search("troops", k=10, filters=Filters(since="2024-01-01", until="2024-12-31")).passages
+    assert {p.date for p in dated} == {"2024-02-08"}
+    assert composer.searcher.search("troops", filters=Filters(source="daily beast")).passages[0].source == "The Daily Beast"
+    assert composer.searcher.search("troops", filters=Filters(since="2030-01-01")).passages == []
+
+
+@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
+def test_modes_return_ranked_passages_with_spans(composer, cleaned_texts, mode):
+    passages = composer.searcher.search("Putin open to talks on Ukraine", k=5, mode=mode).passages
+    assert [p.rank for p in passages] == list(range(1, len(passages) + 1))
+    for p in passages:
+        assert cleaned_texts[p.doc][p.start : p.end] == p.text
