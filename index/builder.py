@@ -23,7 +23,7 @@ from index import layout, lexical, vectors
 from index.chunking import Chunker, embed_text, tiktoken_counter
 from index.cleaning import RepeatedBlocks, clean
 from index.documents import Document, Rejected
-from index.embedding import EmbeddingCache, Embedder
+from index.embedding import Embedder, EmbeddingCache
 from index.loading import load_paths
 from index.manifest import Manifest
 from index.metadata import describe
@@ -105,9 +105,7 @@ class IndexBuilder:
             else:
                 summary.unchanged.append(doc_id)
         kept_old = {
-            doc_id: row
-            for doc_id, row in old.items()
-            if doc_id not in new_docs and doc_id not in remove and row.root not in scanned_roots
+            doc_id: row for doc_id, row in old.items() if doc_id not in new_docs and doc_id not in remove and row.root not in scanned_roots
         }
         summary.removed = sorted(set(old) - set(new_docs) - set(kept_old))
         if not new_docs and not kept_old:
@@ -158,16 +156,32 @@ class IndexBuilder:
             doc_chunks = chunker.chunk(doc_id, title, cleaned)
             summary.dropped[doc_id] = dict(Counter(d.reason for d in cleaned.dropped))
             row = StoredDocument(
-                doc_id=doc_id, root=doc.root, title=title, source=source, date=when, content_hash=doc.content_hash,
-                format=doc.format, encoding=doc.encoding, text=doc.text, cleaned=cleaned.text,
-                dropped=json.dumps([asdict(d) for d in cleaned.dropped], ensure_ascii=False), n_chunks=len(doc_chunks),
-            )  # fmt: skip
+                doc_id=doc_id,
+                root=doc.root,
+                title=title,
+                source=source,
+                date=when,
+                content_hash=doc.content_hash,
+                format=doc.format,
+                encoding=doc.encoding,
+                text=doc.text,
+                cleaned=cleaned.text,
+                dropped=json.dumps([asdict(d) for d in cleaned.dropped], ensure_ascii=False),
+                n_chunks=len(doc_chunks),
+            )
             out.append((row, [(c, embed_text(title, c.headline, c.text)) for c in doc_chunks]))
         for doc_id, row in kept_old.items():
             out.append((row, [(s.chunk, s.embed) for s in old_store.chunks_of(doc_id)] if old_store else []))
         return [row for row, _ in out], out
 
-    def _write(self, documents: list[StoredDocument], grouped: list[tuple[StoredDocument, list]], old_manifest: Manifest | None, progress: bool, summary: IndexSummary) -> None:
+    def _write(
+        self,
+        documents: list[StoredDocument],
+        grouped: list[tuple[StoredDocument, list]],
+        old_manifest: Manifest | None,
+        progress: bool,
+        summary: IndexSummary,
+    ) -> None:
         flat = [(chunk, text) for _, pairs in grouped for chunk, text in pairs]
         if not flat:
             raise SitroomError("the documents contain no indexable text after cleaning")
@@ -199,6 +213,14 @@ class IndexBuilder:
 
 def _as_document(row: StoredDocument) -> Document:
     return Document(
-        doc_id=row.doc_id, root=row.root, text=row.text, body_start=0, title=row.title, source=row.source,
-        date=row.date, content_hash=row.content_hash, format=row.format, encoding=row.encoding,
-    )  # fmt: skip
+        doc_id=row.doc_id,
+        root=row.root,
+        text=row.text,
+        body_start=0,
+        title=row.title,
+        source=row.source,
+        date=row.date,
+        content_hash=row.content_hash,
+        format=row.format,
+        encoding=row.encoding,
+    )

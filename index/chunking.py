@@ -116,18 +116,20 @@ class Chunker:
         current: list[tuple[int, int]] = []
         fresh = 0  # units in `current` not carried over as overlap
         for unit in units:
-            candidate = current + [unit]
+            candidate = [*current, unit]
             if current and fresh and self.count(text[candidate[0][0] : unit[1]]) > self.target_tokens:
                 groups.append(current)
                 keep = current[-self.overlap :] if self.overlap and len(current) > self.overlap else []
-                current, fresh = keep + [unit], 1
+                current, fresh = [*keep, unit], 1
             else:
                 current, fresh = candidate, fresh + 1
         if current and fresh:
             groups.append(current)
         return groups
 
-    def _fit(self, doc_id: str, title: str, cleaned: CleanedDocument, headline: str | None, group: list[tuple[int, int]], ordinal: int) -> list[Chunk]:
+    def _fit(
+        self, doc_id: str, title: str, cleaned: CleanedDocument, headline: str | None, group: list[tuple[int, int]], ordinal: int
+    ) -> list[Chunk]:
         """Make the chunk; split it (or, for one over-long sentence, its words) until the model window holds it."""
         start, end = group[0][0], group[-1][1]
         text = cleaned.text[start:end]
@@ -154,7 +156,9 @@ class Chunker:
             )
         ]
 
-    def _split_words(self, doc_id: str, title: str, cleaned: CleanedDocument, headline: str | None, start: int, end: int, ordinal: int) -> list[Chunk]:
+    def _split_words(
+        self, doc_id: str, title: str, cleaned: CleanedDocument, headline: str | None, start: int, end: int, ordinal: int
+    ) -> list[Chunk]:
         text = cleaned.text[start:end]
         cut = text.rfind(" ", 0, len(text) // 2)
         if cut <= 0:

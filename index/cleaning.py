@@ -28,7 +28,10 @@ BLOCK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("credit", re.compile(r"^(?:With help from|By) [A-Z][^.!?]*$|^\W*with additional reporting by\b")),
     ("credit", re.compile(r"^[A-Z][\w.’' -]{1,40}/(?:AP|AFP|Reuters|Getty Images|Bloomberg|EPA)$")),
     ("app", re.compile(r"(?i)\bdownload (?:the|our) app\b|^app-?store|^get started now")),
-    ("chrome", re.compile(r"(?i)^(?:logo|comments|no comments yet\W*|\w+ background|try our ai features|share this article|advertisement)$")),
+    (
+        "chrome",
+        re.compile(r"(?i)^(?:logo|comments|no comments yet\W*|\w+ background|try our ai features|share this article|advertisement)$"),
+    ),
     ("chrome", re.compile(r"(?i)\bcan do for you\W*$")),
 )
 # Items whose text marks them as a newsletter sign-off.

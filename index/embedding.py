@@ -97,7 +97,7 @@ class Embedder:
         return int(self.model.get_embedding_dimension())
 
     @cached_property
-    def tokenizer(self):  # noqa: ANN201 - a transformers tokenizer
+    def tokenizer(self):
         from transformers import AutoTokenizer
 
         return AutoTokenizer.from_pretrained(self.path)

@@ -33,9 +33,7 @@ KNOWN_SOURCES: tuple[str, ...] = (
 
 _POSTED_BY = re.compile(r"^\s*Posted by (?P<who>.+?) on (?P<when>[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})", re.M)
 _DATE_LINE = re.compile(r"^\s*Date:\s*(?P<when>\d{4}-\d{2}-\d{2})\s*$", re.M)
-_LONG_DATE = re.compile(
-    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? (?:19|20)\d{2}\b"
-)
+_LONG_DATE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? (?:19|20)\d{2}\b")
 _HEAD_CHARS = 600
 _NOT_TITLE = re.compile(r"^(?:By |Posted by |Date:|With help from )|\bSubscribe\b|/(?:AP|AFP|Reuters|Getty Images)$")
 _TITLE_MAX_WORDS = 20
@@ -77,7 +75,12 @@ def detect_source(body: str) -> str | None:
 def is_heading_like(line: str) -> bool:
     """A short line without sentence-final punctuation: a title, kicker or section heading."""
     words = line.split()
-    return 0 < len(words) <= _TITLE_MAX_WORDS and not re.search(r"[.!?:;,]\W*$", line) and not line.startswith(("By ", "Posted by ", "Date:")) and not line.endswith(" ago")
+    return (
+        0 < len(words) <= _TITLE_MAX_WORDS
+        and not re.search(r"[.!?:;,]\W*$", line)
+        and not line.startswith(("By ", "Posted by ", "Date:"))
+        and not line.endswith(" ago")
+    )
 
 
 def detect_title(body: str, fallback: str) -> str:

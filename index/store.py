@@ -64,7 +64,23 @@ class Store:
         with self.db:
             self.db.executemany(
                 "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                ((d.doc_id, d.root, d.title, d.source, d.date, d.content_hash, d.format, d.encoding, d.text, d.cleaned, d.dropped, d.n_chunks) for d in documents),
+                (
+                    (
+                        d.doc_id,
+                        d.root,
+                        d.title,
+                        d.source,
+                        d.date,
+                        d.content_hash,
+                        d.format,
+                        d.encoding,
+                        d.text,
+                        d.cleaned,
+                        d.dropped,
+                        d.n_chunks,
+                    )
+                    for d in documents
+                ),
             )
 
     def add_chunks(self, chunks: Iterable[StoredChunk]) -> None:
@@ -72,7 +88,20 @@ class Store:
             self.db.executemany(
                 "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
-                    (s.id, c.doc_id, c.ordinal, c.text, c.headline, c.start, c.end, c.orig_start, c.orig_end, json.dumps(c.sentences), c.n_tokens, s.embed)
+                    (
+                        s.id,
+                        c.doc_id,
+                        c.ordinal,
+                        c.text,
+                        c.headline,
+                        c.start,
+                        c.end,
+                        c.orig_start,
+                        c.orig_end,
+                        json.dumps(c.sentences),
+                        c.n_tokens,
+                        s.embed,
+                    )
                     for s in chunks
                     for c in [s.chunk]
                 ),

@@ -9,8 +9,9 @@ enough to the question the answer abstains instead of listing unrelated sentence
 from __future__ import annotations
 
 import math
-
+import re
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -24,6 +25,14 @@ from sitroom.config import AnswerConfig
 
 NO_ANSWER = "No answer found in the briefings for this question."
 _MIN_WORDS = 5
+_NAMED_BONUS = 0.15
+_RELATIVE_FLOOR = 0.6  # sentences scoring under this share of the best one are not answers
+_SAME_DOC_PENALTY = 0.03  # prefer covering a second briefing over a fourth sentence from the first
+_NUMBER_QUESTION = re.compile(r"(?i)^\s*(?:how (?:many|much|long|far|old|big)|when|what (?:year|date|day|number|percentage))\b")
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|billions?|half|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,9 @@ class Answer:
             "abstained": self.abstained,
             "answer": {
                 "text": self.text,
-                "sentences": [{"text": s.text, "citations": s.citations, "doc": s.doc, "start": s.start, "end": s.end} for s in self.sentences],
+                "sentences": [
+                    {"text": s.text, "citations": s.citations, "doc": s.doc, "start": s.start, "end": s.end} for s in self.sentences
+                ],
             },
             "citations": [asdict(c) for c in self.citations],
             "passages": [p.to_json() for p in self.passages],
@@ -136,30 +147,44 @@ class AnswerComposer:
         return answer
 
     def _select(self, question: str, passages: list[Passage], query_vector: np.ndarray) -> list[tuple[_Candidate, float]]:
+        """Cheap features rank every sentence; only the best few are embedded, which bounds `ask` latency."""
         candidates = _candidates(passages)
-        if not candidates:
-            return []
-        vectors, _ = self.searcher.embedder.encode([c.text for c in candidates])
-        dense = vectors @ query_vector
-        weights = _TermWeights(self.searcher, question)
         asked = attribution.parse(question)
+        if not candidates or (asked and not _speaker_present(asked, passages)):
+            return []
+        weights = _TermWeights(self.searcher, question)
+        wants_number = bool(_NUMBER_QUESTION.search(question))
         rank_of = {id(p): i for i, p in enumerate(passages)}
-        scored: list[tuple[_Candidate, float]] = []
-        for candidate, similarity in zip(candidates, dense, strict=True):
-            score = 0.6 * float(similarity) + 0.3 * weights.overlap(candidate.text) + 0.1 / (1 + rank_of[id(candidate.passage)])
+        base: list[float] = []
+        previous_named = False
+        for i, candidate in enumerate(candidates):
+            score = 0.3 * weights.overlap(candidate.text) + 0.1 / (1 + rank_of[id(candidate.passage)])
+            if wants_number and _NUMBER.search(candidate.text):
+                score += 0.08
             if asked:
-                score += _attribution_bonus(asked, candidate)
-            scored.append((candidate, score))
-        scored.sort(key=lambda pair: pair[1], reverse=True)
-        best = scored[0][1]
+                same_passage = i > 0 and candidates[i - 1].passage is candidate.passage
+                bonus = _attribution_bonus(asked, candidate, previous_named and same_passage)
+                previous_named = bonus >= _NAMED_BONUS
+                score += bonus
+            base.append(score)
+        shortlist = sorted(range(len(candidates)), key=base.__getitem__, reverse=True)[: self.config.embed_sentences]
+        vectors, _ = self.searcher.embedder.encode([candidates[i].text for i in shortlist])
+        dense = vectors @ query_vector
+        return self._diverse_top([(candidates[i], base[i] + 0.6 * float(sim)) for i, sim in zip(shortlist, dense, strict=True)])
+
+    def _diverse_top(self, scored: list[tuple[_Candidate, float]]) -> list[tuple[_Candidate, float]]:
+        """Greedy pick: best first, skipping near-duplicates, with a small penalty per sentence already taken from a document."""
+        floor = max(self.config.min_sentence_score, _RELATIVE_FLOOR * max(score for _, score in scored))
+        pool = [(c, s, shingles(c.text)) for c, s in scored if s >= floor]
         chosen: list[tuple[_Candidate, float, frozenset[str]]] = []
-        for candidate, score in scored:
-            if len(chosen) >= self.config.max_sentences or score < max(self.config.min_sentence_score, 0.75 * best):
-                break
-            sig = shingles(candidate.text)
+        while pool and len(chosen) < self.config.max_sentences:
+            taken = Counter(c.passage.doc for c, _, _ in chosen)
+            best = max(pool, key=lambda item: item[1] - _SAME_DOC_PENALTY * taken[item[0].passage.doc])
+            pool.remove(best)
+            candidate, _, sig = best
             if any(jaccard(sig, other) >= 0.5 or candidate.text in kept.text or kept.text in candidate.text for kept, _, other in chosen):
                 continue
-            chosen.append((candidate, score, sig))
+            chosen.append(best)
         return [(c, s) for c, s, _ in chosen]
 
     def _assemble(self, question: str, chosen: list[tuple[_Candidate, float]], passages: list[Passage]) -> Answer:
@@ -172,19 +197,28 @@ class AnswerComposer:
             if p.chunk_id not in citations:
                 citations[p.chunk_id] = Citation(len(citations) + 1, p.doc, p.title, p.source, p.date, p.headline, p.start, p.end, p.text)
             n = citations[p.chunk_id].n
-            sentences.append(AnswerSentence(candidate.text, [n], p.doc, p.start + candidate.start, p.start + candidate.end, round(score, 4)))
+            sentences.append(
+                AnswerSentence(candidate.text, [n], p.doc, p.start + candidate.start, p.start + candidate.end, round(score, 4))
+            )
         text = " ".join(f"{s.text} [{s.citations[0]}]" for s in sentences)
         return Answer(question, False, text, sentences, list(citations.values()), passages)
 
 
-def _attribution_bonus(asked: attribution.Attribution, candidate: _Candidate) -> float:
-    """Statements by the asked-about speaker first: named in the sentence, else in its passage."""
+def _attribution_bonus(asked: attribution.Attribution, candidate: _Candidate, after_named: bool) -> float:
+    """Statements by the asked-about speaker first: named in the sentence (or continuing a named one), else in its passage."""
     if not attribution.is_statement(candidate.text):
         return -0.05
-    if attribution.mentions(candidate.text, asked.who_terms):
-        return 0.15
+    if attribution.mentions(candidate.text, asked.who_terms) or (after_named and attribution.continues_statement(candidate.text)):
+        return _NAMED_BONUS
     context = f"{candidate.passage.headline or ''} {candidate.passage.text}"
     return 0.08 if attribution.mentions(context, asked.who_terms) else 0.0
+
+
+def _speaker_present(asked: attribution.Attribution, passages: list[Passage]) -> bool:
+    """A named speaker absent from every top passage means the briefings do not say what they said."""
+    if not asked.proper_terms:
+        return True
+    return any(attribution.mentions(f"{p.title} {p.headline or ''} {p.text}", asked.proper_terms) for p in passages)
 
 
 def cited_spans_valid(answer: Answer, cleaned_text_of: dict[str, str]) -> bool:
@@ -194,9 +228,9 @@ def cited_spans_valid(answer: Answer, cleaned_text_of: dict[str, str]) -> bool:
         for n in sentence.citations:
             citation = by_n[n]
             cleaned = cleaned_text_of[citation.doc]
-            if cleaned[sentence.start : sentence.end] != sentence.text or not citation.start <= sentence.start < sentence.end <= citation.end:
+            if (
+                cleaned[sentence.start : sentence.end] != sentence.text
+                or not citation.start <= sentence.start < sentence.end <= citation.end
+            ):
                 return False
     return True
-
-
-

@@ -22,6 +22,10 @@ SPEECH = re.compile(
 )
 QUOTE = re.compile(r"[“”\"]|(?:^|\s)'[A-Z]")
 _LEADING_ARTICLE = re.compile(r"(?i)^(?:the|a|an)\s+")
+# A statement continuing the previous speaker's: a pronoun speaker, an opening quote, "X continued".
+_CONTINUATION = re.compile(
+    r"(?i)\b(?:he|she|they)\s+(?:also\s+)?(?:said|says|added|warned|continued|argued|told|claimed|wrote)\b|^[“\"‘']|\bcontinued\b"
+)
 
 
 @dataclass(frozen=True)
@@ -29,16 +33,19 @@ class Attribution:
     who: str
     topic: str | None
     who_terms: tuple[str, ...]  # lower-cased stems that identify the speaker
+    proper_terms: tuple[str, ...]  # the stems of capitalised words: what must appear for the speaker to be present
 
 
-def speaker_terms(who: str) -> tuple[str, ...]:
+def _stem(word: str) -> str:
+    word = re.sub(r"(?:’s|'s)$", "", word.lower())
+    return word[:-1] if len(word) > 5 and word.endswith(("a", "e", "i", "n")) else word
+
+
+def speaker_terms(who: str, proper_only: bool = False) -> tuple[str, ...]:
     """Words naming the speaker, with a stem so "Iraq" also matches "Iraqi", "Iraq's" and "Iraqis"."""
-    words = [w for w in re.findall(r"[\w’'-]+", _LEADING_ARTICLE.sub("", who)) if w[0].isupper() or len(w) > 3]
-    stems: list[str] = []
-    for word in words:
-        word = re.sub(r"(?:’s|'s)$", "", word.lower())
-        stems.append(word[:-1] if len(word) > 5 and word.endswith(("a", "e", "i", "n")) else word)
-    return tuple(dict.fromkeys(stems))
+    words = re.findall(r"[\w’'-]+", _LEADING_ARTICLE.sub("", who))
+    keep = [w for w in words if w[0].isupper() or (not proper_only and len(w) > 3)]
+    return tuple(dict.fromkeys(_stem(w) for w in keep))
 
 
 def parse(question: str) -> Attribution | None:
@@ -46,7 +53,12 @@ def parse(question: str) -> Attribution | None:
     if not match:
         return None
     who = match.group("who").strip()
-    return Attribution(who=who, topic=(match.group("topic") or "").strip() or None, who_terms=speaker_terms(who))
+    return Attribution(
+        who=who,
+        topic=(match.group("topic") or "").strip() or None,
+        who_terms=speaker_terms(who),
+        proper_terms=speaker_terms(who, proper_only=True),
+    )
 
 
 def is_statement(sentence: str) -> bool:
@@ -56,3 +68,7 @@ def is_statement(sentence: str) -> bool:
 def mentions(text: str, terms: tuple[str, ...]) -> bool:
     lowered = text.lower()
     return any(re.search(rf"\b{re.escape(term)}", lowered) for term in terms)
+
+
+def continues_statement(sentence: str) -> bool:
+    return bool(_CONTINUATION.search(sentence))

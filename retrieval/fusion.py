@@ -30,7 +30,9 @@ def convex(dense: Mapping[int, float], lexical: Mapping[int, float], dense_weigh
     return {item: dense_weight * d.get(item, 0.0) + (1 - dense_weight) * b.get(item, 0.0) for item in d.keys() | b.keys()}
 
 
-def fuse(method: str, dense: Mapping[int, float], lexical: Mapping[int, float], rrf_k: int = 60, dense_weight: float = 0.5) -> dict[int, float]:
+def fuse(
+    method: str, dense: Mapping[int, float], lexical: Mapping[int, float], rrf_k: int = 60, dense_weight: float = 0.5
+) -> dict[int, float]:
     if method == "rrf":
         order = [sorted(scores, key=scores.__getitem__, reverse=True) for scores in (dense, lexical)]
         return rrf(order, k=rrf_k)

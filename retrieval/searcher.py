@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from index import layout, lexical, vectors
-from index.embedding import EmbeddingCache, Embedder
+from index.embedding import Embedder, EmbeddingCache
 from index.manifest import Manifest
 from index.store import Store
 from retrieval.dedup import collapse
@@ -49,7 +49,9 @@ class Searcher:
         self.vectors = vectors.load(self.path / layout.VECTORS)
         self.bm25 = lexical.load(self.path / layout.BM25)
         if self.vectors.d != self.manifest.dimension:
-            raise SitroomError(f"vector index dimension {self.vectors.d} != manifest {self.manifest.dimension}; rebuild with `sitroom index --rebuild PATH`")
+            raise SitroomError(
+                f"vector index dimension {self.vectors.d} != manifest {self.manifest.dimension}; rebuild with `sitroom index --rebuild PATH`"
+            )
 
     def search(self, query: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None) -> SearchResult:
         config = self.settings.retrieval
@@ -79,7 +81,13 @@ class Searcher:
             t = time.perf_counter()
             sparse = self._bm25(query, pool, allowed)
             timing["bm25"] = _ms(t)
-        fused = dense if mode == "dense" else sparse if mode == "bm25" else fuse(config.fusion, dense, sparse, config.rrf_k, config.dense_weight)
+        fused = (
+            dense
+            if mode == "dense"
+            else sparse
+            if mode == "bm25"
+            else fuse(config.fusion, dense, sparse, config.rrf_k, config.dense_weight)
+        )
         ranked = sorted(fused, key=fused.__getitem__, reverse=True)[: k * 3]  # spare rows for near-duplicate collapse
         passages = collapse(self._passages(ranked, fused, query_vector), config.duplicate_jaccard)[:k]
         for rank, passage in enumerate(passages, start=1):
@@ -113,10 +121,22 @@ class Searcher:
             cosine = float(self.vectors.reconstruct(chunk_id) @ query_vector) if query_vector is not None else 0.0
             out.append(
                 Passage(
-                    rank=0, score=fused[chunk_id], chunk_id=chunk_id, doc=chunk.doc_id, title=meta["title"], source=meta["source"],
-                    date=meta["date"], headline=chunk.headline, text=chunk.text, start=chunk.start, end=chunk.end,
-                    orig_start=chunk.orig_start, orig_end=chunk.orig_end, sentences=chunk.sentences, dense=cosine,
-                )  # fmt: skip
+                    rank=0,
+                    score=fused[chunk_id],
+                    chunk_id=chunk_id,
+                    doc=chunk.doc_id,
+                    title=meta["title"],
+                    source=meta["source"],
+                    date=meta["date"],
+                    headline=chunk.headline,
+                    text=chunk.text,
+                    start=chunk.start,
+                    end=chunk.end,
+                    orig_start=chunk.orig_start,
+                    orig_end=chunk.orig_end,
+                    sentences=chunk.sentences,
+                    dense=cosine,
+                )
             )
         return out
 

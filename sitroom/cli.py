@@ -62,7 +62,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _filters(args: argparse.Namespace):  # noqa: ANN202
+def _filters(args: argparse.Namespace):
     from index.metadata import parse_date
     from retrieval.passages import Filters
 
@@ -124,12 +124,20 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
     docs = [dict(row) for row in store.documents("doc_id, title, source, date, n_chunks")]
     store.close()
     size = sum(f.stat().st_size for f in live.rglob("*") if f.is_file())
-    data = {"index_dir": str(settings.index_dir), "generation": live.name, "disk_bytes": size, "manifest": asdict(manifest), "documents": docs}
+    data = {
+        "index_dir": str(settings.index_dir),
+        "generation": live.name,
+        "disk_bytes": size,
+        "manifest": asdict(manifest),
+        "documents": docs,
+    }
     if args.json:
         _print_json(data)
         return 0
     print(f"index {settings.index_dir} ({live.name}), {size / 2**20:.1f} MiB on disk")
-    print(f"model {manifest.model} ({manifest.backend}, {manifest.dimension}d); {manifest.documents} documents, {manifest.chunks} chunks; updated {manifest.updated}")
+    print(
+        f"model {manifest.model} ({manifest.backend}, {manifest.dimension}d); {manifest.documents} documents, {manifest.chunks} chunks; updated {manifest.updated}"
+    )
     for doc in docs:
         print(f"  {doc['doc_id']}  {doc['n_chunks']:>4} chunks  {doc['date'] or '-':<10}  {doc['source'] or '-'}  {doc['title'][:60]}")
     return 0

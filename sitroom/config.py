@@ -43,6 +43,19 @@ class EmbeddingConfig:
 
 
 @dataclass(frozen=True)
+class VectorIndexConfig:
+    """Exact flat search below `ann_threshold` vectors; above it an ANN index (see README "Performance")."""
+
+    ann_threshold: int = 50_000
+    ann: str = "ivf"  # "ivf" or "hnsw"
+    ivf_lists_per_sqrt: float = 4.0  # nlist = 4·√n
+    ivf_nprobe: int = 32
+    hnsw_m: int = 32
+    hnsw_ef_construction: int = 80
+    hnsw_ef_search: int = 64
+
+
+@dataclass(frozen=True)
 class RetrievalConfig:
     mode: str = "hybrid"
     fusion: str = "rrf"
@@ -57,8 +70,10 @@ class RetrievalConfig:
 class AnswerConfig:
     passages: int = 5
     max_sentences: int = 4
+    # Sentences embedded per question after cheap pre-ranking (the dominant cost of `ask`).
+    embed_sentences: int = 8
     # Calibrated on eval/sets/seeds_dev.jsonl; see README "Abstention".
-    min_dense_score: float = 0.30
+    min_dense_score: float = 0.18
     min_sentence_score: float = 0.15
 
 
@@ -68,6 +83,7 @@ class Settings:
     chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
     cleaning: CleaningConfig = field(default_factory=CleaningConfig)
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+    vectors: VectorIndexConfig = field(default_factory=VectorIndexConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     answer: AnswerConfig = field(default_factory=AnswerConfig)
 

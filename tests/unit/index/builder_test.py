@@ -73,7 +73,7 @@ def test_manifest_format_version_checked(tmp_path: Path, corpus: Path, embedder)
     manifest = layout.current(settings.index_dir) / "manifest.json"
     data = json.loads(manifest.read_text())
     manifest.write_text(json.dumps({**data, "format_version": 99}))
-    with pytest.raises(SitroomError, match="format version 99.*--rebuild"):
+    with pytest.raises(SitroomError, match=r"format version 99.*--rebuild"):
         Searcher(settings, embedder=embedder)
 
 

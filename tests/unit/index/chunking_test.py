@@ -60,7 +60,7 @@ def test_one_sentence_overlap(chunked):
 
 
 def test_over_long_sentence_is_split_not_truncated():
-    from index.cleaning import CleanItem, CleanedDocument
+    from index.cleaning import CleanedDocument, CleanItem
 
     text = " ".join(f"word{i}" for i in range(600)) + "."
     cleaned = CleanedDocument(text=text, items=[CleanItem(None, ((0, len(text)),), (0, len(text)))], dropped=[], pieces=[(0, 0, len(text))])

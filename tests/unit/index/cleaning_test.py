@@ -60,7 +60,17 @@ def test_keep_boilerplate_keeps_everything():
 def test_blocks_repeated_across_documents_are_dropped():
     footer = "Copyright Example Media Group. All rights reserved worldwide, reproduction prohibited."
     docs = [
-        Document(f"d{i}.txt", "/c", f"Story {i} headline here\n\nReal news sentence number {i} about Iraq.\n\n{footer}\n", 0, "", None, None, content_hash(str(i)), "txt")
+        Document(
+            f"d{i}.txt",
+            "/c",
+            f"Story {i} headline here\n\nReal news sentence number {i} about Iraq.\n\n{footer}\n",
+            0,
+            "",
+            None,
+            None,
+            content_hash(str(i)),
+            "txt",
+        )
         for i in range(3)
     ]
     result = clean(docs[0], RepeatedBlocks(docs))

@@ -46,7 +46,11 @@ def test_off_topic_question_abstains(composer):
 
 
 def test_every_citation_span_contains_its_sentence(composer, cleaned_texts):
-    for question in ("Which company's antivirus software is being banned?", "How many US troops are in Syria?", "What did Breedlove say about Russia's aircraft in Syria?"):
+    for question in (
+        "Which company's antivirus software is being banned?",
+        "How many US troops are in Syria?",
+        "What did Breedlove say about Russia's aircraft in Syria?",
+    ):
         answer = composer.run(question)
         assert answer.sentences, question
         assert cited_spans_valid(answer, cleaned_texts), question
