@@ -26,6 +26,8 @@ from sitroom.config import AnswerConfig
 NO_ANSWER = "No answer found in the briefings for this question."
 _MIN_WORDS = 5
 _NAMED_BONUS = 0.15
+_CONTEXT_BONUS = 0.08
+_QUOTE_BONUS = 0.04  # a direct quote is the most literal answer to "what did X say"
 _RELATIVE_FLOOR = 0.6  # sentences scoring under this share of the best one are not answers
 _SAME_DOC_PENALTY = 0.03  # prefer covering a second briefing over a fourth sentence from the first
 _NUMBER_QUESTION = re.compile(r"(?i)^\s*(?:how (?:many|much|long|far|old|big)|when|what (?:year|date|day|number|percentage))\b")
@@ -152,7 +154,8 @@ class AnswerComposer:
         asked = attribution.parse(question)
         if not candidates or (asked and not _speaker_present(asked, passages)):
             return []
-        weights = _TermWeights(self.searcher, question)
+        # "say"/"think" frame the question; the terms that matter are who and about what.
+        weights = _TermWeights(self.searcher, f"{asked.who} {asked.topic or ''}" if asked else question)
         wants_number = bool(_NUMBER_QUESTION.search(question))
         rank_of = {id(p): i for i, p in enumerate(passages)}
         base: list[float] = []
@@ -205,13 +208,15 @@ class AnswerComposer:
 
 
 def _attribution_bonus(asked: attribution.Attribution, candidate: _Candidate, after_named: bool) -> float:
-    """Statements by the asked-about speaker first: named in the sentence (or continuing a named one), else in its passage."""
-    if not attribution.is_statement(candidate.text):
+    """Statements by the asked-about speaker first: named as the speaker (or continuing one), else inside a passage about them."""
+    text = candidate.text
+    if not attribution.is_statement(text):
         return -0.05
-    if attribution.mentions(candidate.text, asked.who_terms) or (after_named and attribution.continues_statement(candidate.text)):
-        return _NAMED_BONUS
+    quoted = _QUOTE_BONUS if attribution.QUOTE.search(text) else 0.0
+    if attribution.speaks(text, asked.who_terms) or (after_named and attribution.continues_statement(text)):
+        return _NAMED_BONUS + quoted
     context = f"{candidate.passage.headline or ''} {candidate.passage.text}"
-    return 0.08 if attribution.mentions(context, asked.who_terms) else 0.0
+    return (_CONTEXT_BONUS + quoted) if attribution.mentions(context, asked.who_terms) else 0.0
 
 
 def _speaker_present(asked: attribution.Attribution, passages: list[Passage]) -> bool:

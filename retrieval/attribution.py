@@ -65,6 +65,31 @@ def is_statement(sentence: str) -> bool:
     return bool(QUOTE.search(sentence) or SPEECH.search(sentence))
 
 
+_ROLE = (
+    r"(?:officials?|government|leaders?|leadership|(?:prime )?minister|ministry|president|spokes(?:man|woman|person)|office|"
+    r"parliament|lawmakers|politicians?|commanders?|military|diplomats?|ambassador|envoy|embassy|authorities|state media|statement)"
+)
+_VERB = r"(?:said|says|saying|told|tells|warned|warns|stated|complained|argued|claimed|added|insisted|denounced|urged|demanded|announced|blasted|wrote|called|posted)"
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)")
+
+
+def speaks(sentence: str, terms: tuple[str, ...]) -> bool:
+    """The speaker is named as such: "Iraqi officials", "Iraq's prime minister", "Graham told", "said Graham".
+
+    Quoted words are ignored, so a quote that merely mentions X is not X speaking.
+    """
+    frame = _QUOTED.sub(" ", sentence).lower()
+    for term in terms:
+        name = rf"\b{re.escape(term)}[\w-]*(?:’s|'s)?"
+        if (
+            re.search(rf"{name}(?:\s+\S+){{0,3}}?\s+{_ROLE}\b", frame)
+            or re.search(rf"{name}(?:\s+\S+){{0,2}}?\s+(?:is |was |has |had )?{_VERB}\b", frame)
+            or re.search(rf"\b{_VERB}\s+(?:\S+\s+){{0,3}}?{name}", frame)
+        ):
+            return True
+    return False
+
+
 def mentions(text: str, terms: tuple[str, ...]) -> bool:
     lowered = text.lower()
     return any(re.search(rf"\b{re.escape(term)}", lowered) for term in terms)

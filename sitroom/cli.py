@@ -211,10 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault(name, value)
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if not args.verbose:
-        for noisy in ("sentence_transformers", "transformers", "huggingface_hub", "bm25s", "trafilatura"):
-            logging.getLogger(noisy).setLevel(logging.ERROR)
+    level = logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)  # libraries such as bm25s lower their own loggers' levels on import
     if args.command == "index" and not args.paths and not args.remove:
         parser.error("index needs at least one PATH (or --remove DOC_ID)")
     try:
