@@ -19,7 +19,7 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def collapse(passages: Sequence[Passage], threshold: float = 0.8) -> list[Passage]:
+def collapse(passages: Sequence[Passage], threshold: float = 0.7) -> list[Passage]:
     """Keep the best-ranked copy; later near-duplicates are listed in its `also_in`."""
     kept: list[tuple[Passage, frozenset[str]]] = []
     for passage in passages:

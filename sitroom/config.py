@@ -63,7 +63,7 @@ class RetrievalConfig:
     dense_weight: float = 0.5
     candidates: int = 100
     k: int = 10
-    duplicate_jaccard: float = 0.8
+    duplicate_jaccard: float = 0.7
 
 
 @dataclass(frozen=True)
