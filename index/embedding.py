@@ -6,7 +6,7 @@ import hashlib
 import logging
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -117,34 +117,40 @@ class Embedder:
         return self._encode([text], progress=False)[0]
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> tuple[np.ndarray, int]:
-        """Vectors for `texts` and how many had to be computed (the rest came from the cache)."""
+        """Vectors for `texts` and how many had to be computed (the rest came from the cache).
+
+        Each computed batch is cached at once, so an interrupted build keeps the work it has done.
+        """
         keys = [self.key(text) for text in texts]
         cached = self.cache.get_many(keys) if self.cache else {}
         missing = list(dict.fromkeys(k for k in keys if k not in cached))
         if missing:
             text_of = dict(zip(keys, texts, strict=True))
-            fresh = self._encode([text_of[k] for k in missing], progress=progress)
-            computed = dict(zip(missing, fresh, strict=True))
-            if self.cache:
-                self.cache.put_many(computed)
-            cached = {**cached, **computed}
-        dim = len(next(iter(cached.values()))) if cached else self.dimension
-        out = np.empty((len(texts), dim), dtype=np.float32)
+            for batch_keys, vectors in self._batches([text_of[k] for k in missing], missing, progress):
+                computed = dict(zip(batch_keys, vectors, strict=True))
+                if self.cache:
+                    self.cache.put_many(computed)
+                cached.update(computed)
+        out = np.empty((len(texts), self.dimension if not cached else len(next(iter(cached.values())))), dtype=np.float32)
         for i, key in enumerate(keys):
             out[i] = cached[key]
         return out, len(missing)
 
     def _encode(self, texts: Sequence[str], progress: bool) -> np.ndarray:
-        """Length-sorted batches waste little on padding; results are restored to input order."""
-        order = np.argsort([len(t) for t in texts])[::-1]
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        step = self.config.batch_size
-        bar = tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not progress)
-        for i in range(0, len(texts), step):
-            idx = order[i : i + step]
-            out[idx] = self.model.encode(
-                [texts[j] for j in idx], batch_size=step, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-            )
-            bar.update(len(idx))
-        bar.close()
+        for idx, vectors in self._batches(texts, list(range(len(texts))), progress):
+            out[idx] = vectors
         return out
+
+    def _batches(self, texts: Sequence[str], labels: list, progress: bool) -> Iterator[tuple[list, np.ndarray]]:
+        """Length-sorted batches waste little on padding; each batch comes back with its labels."""
+        order = np.argsort([len(t) for t in texts])[::-1]
+        step = self.config.batch_size
+        with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not progress) as bar:
+            for i in range(0, len(texts), step):
+                idx = order[i : i + step]
+                vectors = self.model.encode(
+                    [texts[j] for j in idx], batch_size=step, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+                )
+                bar.update(len(idx))
+                yield [labels[j] for j in idx], vectors
