@@ -93,8 +93,11 @@ class IndexBuilder:
         new_docs: dict[str, Document] = {}
         for doc in loaded.documents:
             doc_id = doc.doc_id
-            if doc_id in old and old[doc_id].root != doc.root and old[doc_id].root not in scanned_roots:
-                doc_id = f"{Path(doc.root).name}/{doc.doc_id}"  # same relative name under another corpus root
+            taken_elsewhere = (doc_id in old and old[doc_id].root != doc.root and old[doc_id].root not in scanned_roots) or (
+                doc_id in new_docs and new_docs[doc_id].root != doc.root
+            )
+            if taken_elsewhere:  # the same relative name under another corpus root
+                doc_id = f"{Path(doc.root).name}/{doc.doc_id}"
             new_docs[doc_id] = replace(doc, doc_id=doc_id)
         for doc_id, doc in new_docs.items():
             previous = old.get(doc_id)

@@ -50,7 +50,7 @@ def build(vectors: np.ndarray, ids: np.ndarray, config: VectorIndexConfig | None
 def _trained_ivf(vectors: np.ndarray, config: VectorIndexConfig) -> faiss.Index:
     """IVF-Flat with nlist ≈ 4·√n, k-means trained on a fixed-seed sample of 64 vectors per list."""
     n, dim = vectors.shape
-    nlist = max(1, int(config.ivf_lists_per_sqrt * math.sqrt(n)))
+    nlist = max(1, min(int(config.ivf_lists_per_sqrt * math.sqrt(n)), n // 39))  # faiss wants ≥ 39 points per centroid
     index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
     sample = vectors if n <= 64 * nlist else vectors[np.random.default_rng(0).choice(n, size=64 * nlist, replace=False)]
     index.cp.seed = 0
@@ -61,7 +61,7 @@ def _trained_ivf(vectors: np.ndarray, config: VectorIndexConfig) -> faiss.Index:
 
 
 def kind(index: faiss.Index) -> str:
-    """"flat", "ivf" or "hnsw": what the bench and `sitroom info` report."""
+    """ "flat", "ivf" or "hnsw": what the bench and `sitroom info` report."""
     inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap2) else index
     if isinstance(inner, faiss.IndexHNSW):
         return "hnsw"
@@ -73,10 +73,12 @@ def save(index: faiss.Index, path: Path) -> None:
 
 
 def load(path: Path, mmap: bool = True) -> faiss.Index:
-    """Memory-maps the vectors (flat codes, IVF lists) so a 1M-passage index opens in well under 2 s."""
-    flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY if mmap else 0
-    index = faiss.read_index(str(path), flags)
-    return faiss.downcast_index(index) if isinstance(index, faiss.IndexIVF) else index
+    """Memory-maps the vectors (IVF lists, or flat/HNSW storage) so a 1M-passage index opens in well under 2 s."""
+    if not mmap:
+        return faiss.read_index(str(path))
+    with path.open("rb") as handle:
+        ivf = handle.read(2) == b"Iw"  # faiss's fourcc of IVF indexes; their list reader rejects the flat-codes flag
+    return faiss.read_index(str(path), (faiss.IO_FLAG_MMAP if ivf else faiss.IO_FLAG_MMAP_IFC) | faiss.IO_FLAG_READ_ONLY)
 
 
 def search(index: faiss.Index, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -102,8 +104,7 @@ def _params(index: faiss.Index, allowed: np.ndarray | None) -> faiss.SearchParam
     else:
         params = faiss.SearchParameters()
     if sel is not None:
-        params.sel = sel
-    params.keep_alive = sel  # the SWIG params object does not own the selector
+        params.sel = sel  # faiss's wrapper keeps the selector alive with the params
     return params
 
 

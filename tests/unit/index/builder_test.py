@@ -90,3 +90,12 @@ def test_remove_document(tmp_path: Path, corpus: Path, embedder):
     _build(settings, embedder, corpus)
     summary = IndexBuilder(settings, embedder=embedder).run([], remove=["002_da99e603930fae2f.txt"], progress=False)
     assert summary.removed == ["002_da99e603930fae2f.txt"] and summary.documents == 4
+
+
+def test_same_file_name_in_two_folders_keeps_both(tmp_path: Path, embedder):
+    for name in ("east", "west"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "brief.txt").write_text(f"The {name}ern command reported new drone sightings near the border on Monday.\n")
+    summary = _build(Settings(index_dir=tmp_path / "ix"), embedder, tmp_path / "east", tmp_path / "west")
+    assert sorted(summary.added) == ["brief.txt", "west/brief.txt"]
