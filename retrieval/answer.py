@@ -138,12 +138,12 @@ class AnswerComposer:
         timing = dict(result.timing_ms)
         passages = result.passages
         top = passages[: self.config.passages]
-        query_vector = result.query_vector
+        query_vector, best_dense = result.query_vector, result.best_dense
         if query_vector is None:  # BM25 mode: abstention and sentence scores still need the question's vector
             query_vector = self.searcher.embedder.encode_query(question)
             for p in top:
                 p.dense = float(self.searcher.vectors.reconstruct(p.chunk_id) @ query_vector)
-        best_dense = max((p.dense for p in top), default=0.0)
+            best_dense = max((p.dense for p in top), default=0.0)
         t = time.perf_counter()
         chosen = [] if best_dense < self.config.min_dense_score else self._select(question, top, query_vector)
         timing["sentences"] = round((time.perf_counter() - t) * 1000, 2)

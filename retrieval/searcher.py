@@ -29,6 +29,8 @@ class SearchResult:
     passages: list[Passage]
     query_vector: np.ndarray | None
     timing_ms: dict[str, float] = field(default_factory=dict)
+    # Cosine of the nearest passage in the whole (filtered) index: the abstention signal. 0 in BM25 mode.
+    best_dense: float = 0.0
 
 
 def open_index(index_dir: Path) -> Path:
@@ -93,7 +95,7 @@ class Searcher:
         for rank, passage in enumerate(passages, start=1):
             passage.rank = rank
         timing["total"] = _ms(started)
-        return SearchResult(passages, query_vector, timing)
+        return SearchResult(passages, query_vector, timing, max(dense.values(), default=0.0))
 
     def _bm25(self, query: str, pool: int, allowed: np.ndarray | None) -> dict[int, float]:
         scores = lexical.scores(self.bm25, query)

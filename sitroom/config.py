@@ -73,7 +73,7 @@ class AnswerConfig:
     # Sentences embedded per question after cheap pre-ranking (the dominant cost of `ask`).
     embed_sentences: int = 8
     # Calibrated on eval/sets/seeds_dev.jsonl; see README "Abstention".
-    min_dense_score: float = 0.18
+    min_dense_score: float = 0.30
     min_sentence_score: float = 0.15
 
 
