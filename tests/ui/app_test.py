@@ -1,0 +1,207 @@
+"""Each page's flow through `streamlit.testing.v1.AppTest`, over the real seeds index and model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from streamlit.testing.v1 import AppTest
+
+from retrieval.answer import NO_ANSWER
+from sitroom.config import Settings
+from ui import library
+
+App = Callable[[Path], AppTest]  # the `app` fixture: an index directory → a started AppTest
+ROOT = Path(__file__).resolve().parents[2]
+IRAQ = "What did Iraq say about US troops?"
+ZANZIBAR = (
+    "Posted by Harbor Watch on Mar 3rd 2025\n\n"
+    "Admiral Amara Okonkwo said the Zanzibar naval base agreement secures the deep-water port for ten years. "
+    "She told reporters that the Zanzibar deal keeps rival fleets out of the channel.\n"
+)
+SCRIPTED = (
+    "Posted by Harbor Watch on Mar 4th 2025\n\n"
+    "The Quetzal cable memo described the <script>alert('pwned')</script> attack on the undersea Quetzal cable near Guam. "
+    "Officials said <b>bold</b> claims about the Quetzal cable were premature.\n"
+)
+
+
+def html_of(at: AppTest) -> str:
+    return "\n".join(element.value for element in at.html)
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.text_input(key="question").input(question)
+    return at.button[0].click().run()
+
+
+def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
+    at.switch_page("views/library.py").run()
+    for name, data in files:
+        at.file_uploader[0].upload(name, data, "text/plain")
+    return at.get("form_submit_button")[0].click().run()
+
+
+def link_params(at: AppTest) -> list[dict[str, list[str]]]:
+    return [parse_qs(link.proto.query_string) for link in at.get("page_link") if link.proto.query_string]
+
+
+def test_ask_shows_a_cited_answer_with_passages(app: App, seeds_index: Path) -> None:
+    at = ask(app(seeds_index), IRAQ)
+    assert not at.exception
+    page = html_of(at)
+    assert 'class="sr-answer"' in page
+    assert 'href="#cite-1"' in page and 'id="cite-1"' in page, "citation [1] must jump to its passage"
+    assert 'class="cited"' in page, "the cited sentence is highlighted in its passage"
+    assert 'class="term">Iraq</span>' in page, "query terms are marked"
+    assert "score" in page and "BW Actual" in page
+    links = link_params(at)
+    assert links and all({"doc", "span", "orig"} <= set(p) for p in links)
+    assert any("sent" in p for p in links), "a cited passage's link carries its cited sentences"
+
+
+def test_off_topic_question_abstains(app: App, seeds_index: Path) -> None:
+    at = ask(app(seeds_index), "What is the best recipe for banana bread?")
+    assert not at.exception
+    assert [w.value for w in at.warning] == [NO_ANSWER]
+    assert 'class="sr-answer"' not in html_of(at)
+
+
+def test_search_filters_by_source_date_document_and_mode(app: App, seeds_index: Path) -> None:
+    at = app(seeds_index).switch_page("views/search.py").run()
+    at.text_input(key="query").input("troops withdrawal").run()
+    assert len(link_params(at)) == 10
+
+    at.selectbox(key="f_source").set_value("NatSec Daily").run()
+    assert {p["doc"][0] for p in link_params(at)} == {"000_fa8900e209c8b72a.txt", "001_82356547dccc4d69.txt"}, "the NatSec Daily seeds"
+
+    at.selectbox(key="f_source").set_value(None)
+    at.date_input(key="f_dates").set_value((date(2024, 1, 1), date(2024, 12, 31))).run()
+    assert {p["doc"][0] for p in link_params(at)} == {"003_bec8731c7900498a.txt"}, "only the one dated seed is in 2024"
+
+    at.date_input(key="f_dates").set_value(())
+    at.selectbox(key="f_doc").set_value("004_d1df9960fe393cbd.txt")
+    at.radio(key="f_mode").set_value("dense")
+    at.slider(key="f_k").set_value(3).run()
+    assert [p["doc"][0] for p in link_params(at)] == ["004_d1df9960fe393cbd.txt"] * 3
+
+    at.radio(key="f_mode").set_value("bm25").run()
+    assert "bm25" in at.caption[0].value
+    assert 1 <= len(link_params(at)) < 3, "BM25 returns only the chunks that contain a query term"
+
+
+def test_sidebar_options_are_shared_by_ask_and_search(app: App, seeds_index: Path) -> None:
+    at = app(seeds_index).switch_page("views/search.py").run()
+    at.radio(key="f_mode").set_value("dense").run()
+    at.switch_page("views/ask.py").run()
+    assert at.radio(key="f_mode").value == "dense"
+
+
+def test_document_view_highlights_and_anchors_the_span(app: App, seeds_index: Path) -> None:
+    at = ask(app(seeds_index), IRAQ)
+    params = next(p for p in link_params(at) if "sent" in p)
+    at.query_params.update({key: values if key == "sent" else values[0] for key, values in params.items()})
+    at.switch_page("views/document.py").run()
+    assert not at.exception
+    page = html_of(at)
+    assert page.count('id="sitroom-hl"') == 1
+    assert 'class="span"' in page and 'class="span cited"' in page
+    assert any("scrollIntoView" in h.value for h in at.html), "the page scrolls to the highlight"
+    assert at.expander[0].label.startswith("Original text")
+
+
+def test_document_view_names_a_removed_document(app: App, seeds_index: Path) -> None:
+    at = app(seeds_index)
+    at.query_params["doc"] = "gone.txt"
+    at.switch_page("views/document.py").run()
+    assert not at.exception
+    assert "not in the index" in at.warning[0].value and at.code[0].value == "gone.txt"
+
+
+def test_uploaded_briefing_answers_a_question(app: App, writable_index: Path) -> None:
+    at = upload(app(writable_index), ("zanzibar.txt", ZANZIBAR.encode()))
+    assert not at.exception
+    assert "Indexed zanzibar.txt" in at.success[0].value and "6 documents" in at.success[0].value
+    assert (library.library_dir(Settings(index_dir=writable_index)) / "zanzibar.txt").is_file()
+
+    at.switch_page("views/ask.py").run()
+    ask(at, "What did Admiral Okonkwo say about the Zanzibar base?")
+    assert not at.warning, "the new briefing answers the question"
+    assert "Zanzibar naval base agreement" in html_of(at)
+    assert {p["doc"][0] for p in link_params(at) if "sent" in p} == {"zanzibar.txt"}
+
+
+def test_bad_uploads_are_rejected_with_reasons(app: App, writable_index: Path) -> None:
+    at = upload(
+        app(writable_index),
+        ("slides.pdf", b"%PDF-1.7 binary"),
+        ("empty.txt", b""),
+        ("blank.md", b"  \n\n"),
+        ("image.txt", b"GIF89a\x00\x01\x00"),
+        ("huge.txt", b"a" * (library.MAX_UPLOAD_BYTES + 1)),
+    )
+    assert not at.exception and not at.success
+    errors = "\n".join(e.value for e in at.error)
+    for expected in (
+        "slides.pdf**: unsupported file type .pdf",
+        "empty.txt**: the file is empty",
+        "blank.md**: empty",
+        "image.txt**: binary",
+        "huge.txt**: 5.0 MB is over the 5 MB limit",
+    ):
+        assert expected in errors
+    assert not list(library.library_dir(Settings(index_dir=writable_index)).glob("*")), "nothing rejected is kept"
+    assert at.get("metric")[0].value == "5", "the index is unchanged"
+
+
+def test_remove_an_uploaded_document(app: App, writable_index: Path) -> None:
+    at = upload(app(writable_index), ("zanzibar.txt", ZANZIBAR.encode()))
+    at.selectbox[0].set_value("zanzibar.txt")
+    at.checkbox[0].check()
+    at.get("form_submit_button")[1].click().run()
+    assert not at.exception
+    assert "Removed zanzibar.txt" in at.success[0].value and "5 documents" in at.success[0].value
+    assert not (library.library_dir(Settings(index_dir=writable_index)) / "zanzibar.txt").exists()
+
+
+def test_document_text_is_escaped(app: App, writable_index: Path) -> None:
+    at = upload(app(writable_index), ("scripted.txt", SCRIPTED.encode()))
+    at.switch_page("views/search.py").run()
+    at.text_input(key="query").input("Quetzal cable attack").run()
+    at.query_params.update({key: values[0] for key, values in link_params(at)[0].items()})
+    at.switch_page("views/document.py").run()
+    rendered = html_of(at)
+    assert "<script>alert" not in rendered and "<b>bold" not in rendered
+    assert "&lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt;" in rendered and "&lt;b&gt;bold&lt;/b&gt;" in rendered
+
+
+def test_missing_index_explains_how_to_create_one(app: App, tmp_path: Path) -> None:
+    at = app(tmp_path / "nothing-here")
+    assert not at.exception
+    assert "sitroom index --index-dir" in at.info[0].value
+    at.switch_page("views/library.py").run()
+    assert not at.exception
+    assert "sitroom index" in at.info[0].value and at.file_uploader, "the library can create the first index"
+
+
+def test_first_upload_creates_the_index(app: App, tmp_path: Path) -> None:
+    at = upload(app(tmp_path / "fresh"), ("zanzibar.txt", ZANZIBAR.encode()))
+    assert not at.exception
+    assert "1 documents" in at.success[0].value
+    assert at.get("metric")[0].value == "1"
+    at.switch_page("views/ask.py").run()
+    assert not at.info, "the Ask page now has an index"
+
+
+def test_eval_page_runs_a_set_and_shows_metrics_plots_and_misses(app: App, seeds_index: Path) -> None:
+    at = app(seeds_index).switch_page("views/evaluation.py").run()
+    at.text_input(key="eval_path").input(str(ROOT / "eval" / "sets" / "offtopic.jsonl"))
+    at.multiselect(key="eval_variants").set_value(["bm25", "hybrid"])
+    at.get("form_submit_button")[0].click().run()
+    assert not at.exception and not at.error
+    metrics = at.dataframe[0].value
+    assert list(metrics.columns) == ["metric", "bm25", "hybrid"] and "abstention_accuracy" in set(metrics["metric"])
+    assert len(at.image) == 2, "the Hit@k and latency plots from eval.report"
+    assert any(e.label.startswith("Misses: hybrid") for e in at.expander)

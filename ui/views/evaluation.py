@@ -1,0 +1,118 @@
+"""Eval: run an eval set against the loaded index, under one or more settings, with eval/'s own code.
+
+The metrics, paired tests, plots and misses all come from `eval.runner`, `eval.compare` and
+`eval.report`; this page only lays them out, so the UI and `sitroom eval` can never disagree.
+"""
+
+from __future__ import annotations
+
+import html
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from eval import compare
+from eval.report import HIT_PLOT, LATENCY_PLOT, write_report
+from eval.runner import Report, evaluate_set
+from eval.sets import load_set
+from sitroom.errors import SitroomError
+from ui.resources import Engine, require_engine
+
+SETS_DIR = Path(compare.__file__).with_name("sets")
+DEFAULT_SET = "seeds_dev.jsonl"
+_RESULT = "eval_result"
+
+
+@dataclass(frozen=True)
+class EvalRun:
+    set_name: str
+    reports: list[Report]
+    tests: list[compare.PairedTest]
+    plots: dict[str, bytes]  # file name → PNG, drawn by eval.report
+
+
+def run_eval(engine: Engine, path: Path, variants: list[str], k: int) -> EvalRun:
+    questions = load_set(path)
+    reports: list[Report] = []
+    bar = st.progress(0.0, text="Evaluating…")
+    for i, name in enumerate(variants):
+        bar.progress(i / len(variants), text=f"Evaluating {name}: {len(questions)} questions")
+        searcher = compare.variant_searcher(engine.searcher, compare.variant_settings(name, engine.searcher.settings))
+        reports.append(evaluate_set(questions, searcher, k, name, progress=False))
+    bar.empty()
+    tests = compare.paired_tests(reports) if len(reports) > 1 else []
+    with tempfile.TemporaryDirectory() as folder:
+        write_report(Path(folder), f"sitroom eval: {path.name}", {"eval set": str(path)}, reports, tests)
+        plots = {name: (Path(folder) / name).read_bytes() for name in (HIT_PLOT, LATENCY_PLOT)}
+    return EvalRun(path.name, reports, tests, plots)
+
+
+def show(result: EvalRun) -> None:
+    st.subheader(f"Metrics: {result.set_name}")
+    names = list(dict.fromkeys(name for r in result.reports for name in r.metrics))
+    st.dataframe(
+        [{"metric": n, **{r.variant: r.metrics.get(n) for r in result.reports}} for n in names],
+        hide_index=True,
+        height="content",
+        column_config={r.variant: st.column_config.NumberColumn(format="%.3f") for r in result.reports},
+        placeholder="-",
+    )
+    if result.tests:
+        significant = sum(t.p < compare.SIGNIFICANT for t in result.tests)
+        with st.expander(f"Paired significance tests ({significant} of {len(result.tests)} with p < {compare.SIGNIFICANT})"):
+            st.caption("Paired t-tests over the same questions (uncorrected); Δ = mean(b) − mean(a).")
+            st.dataframe([asdict(t) for t in result.tests], hide_index=True)
+    left, right = st.columns(2)
+    left.image(result.plots[HIT_PLOT], caption="Hit@k per variant")
+    right.image(result.plots[LATENCY_PLOT], caption="Latency per question")
+    for report in result.reports:
+        misses = report.misses
+        with st.expander(f"Misses: {report.variant} ({len(misses)} of {len(report.results)} with no relevant passage in the top 3)"):
+            st.html(
+                "".join(
+                    f"<p><b>{html.escape(m.id)}: {html.escape(m.question)}</b> <span class='sr-meta'>({html.escape(m.note)})</span></p><ul>"
+                    + "".join(f"<li>expected: {html.escape(e)}</li>" for e in m.expected)
+                    + "".join(f"<li>returned #{i}: {html.escape(t)}</li>" for i, t in enumerate(m.returned, 1))
+                    + "</ul>"
+                    for m in misses
+                )
+                or "<p>None.</p>"
+            )
+        with st.expander(f"Every question: {report.variant}"):
+            st.dataframe(
+                [{"id": q.id, "answer": q.answer, "latency_ms": q.latency_ms, **q.scores} for q in report.results],
+                hide_index=True,
+            )
+
+
+def main() -> None:
+    st.title("Evaluate")
+    engine = require_engine()
+    bundled = sorted(SETS_DIR.glob("*.jsonl"))
+    with st.form("eval"):
+        names = [p.name for p in bundled]
+        default = names.index(DEFAULT_SET) if DEFAULT_SET in names else 0
+        left, right = st.columns(2)
+        picked = left.selectbox("Eval set", bundled, index=default, format_func=lambda p: p.name, key="eval_set")
+        other = right.text_input("…or the path of another eval set (JSONL)", key="eval_path")
+        left, right = st.columns([3, 1])
+        retrieval = engine.searcher.settings.retrieval
+        variants = left.multiselect("Settings", list(compare.VARIANTS), default=[retrieval.mode], key="eval_variants")
+        k = right.number_input("Passages per question (k)", 1, 100, retrieval.k, key="eval_k")
+        started = st.form_submit_button("Run", type="primary", icon=":material/play_arrow:")
+    if started:
+        path = Path(other.strip()).expanduser() if other.strip() else picked
+        if path is None or not variants:
+            st.warning("Pick an eval set and at least one setting.")
+        else:
+            try:
+                st.session_state[_RESULT] = run_eval(engine, path, variants, int(k))
+            except SitroomError as exc:
+                st.error(str(exc))
+    if _RESULT in st.session_state:
+        show(st.session_state[_RESULT])
+
+
+main()

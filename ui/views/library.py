@@ -1,0 +1,133 @@
+"""Library: what is indexed, adding briefings by upload, and removing documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from index.builder import IndexSummary
+from sitroom.config import Settings
+from sitroom.errors import SitroomError
+from ui import library, resources
+
+_FLASH = "library_flash"
+
+
+def flash(kind: str, text: str) -> None:
+    """Queue a message for the next run, which happens right after a build so the table shows the new index."""
+    st.session_state.setdefault(_FLASH, []).append((kind, text))
+
+
+def progress_bar() -> Callable[[int, int], None]:
+    bar = st.progress(0.0, text="Reading and chunking…")
+    return lambda done, total: bar.progress(done / total, text=f"Embedding chunks {done}/{total} (unchanged ones come from the cache)")
+
+
+def summary_text(summary: IndexSummary) -> str:
+    parts = [
+        f"{len(ids)} {label}"
+        for label, ids in (("added", summary.added), ("changed", summary.changed), ("removed", summary.removed))
+        if ids
+    ]
+    return f"{', '.join(parts) or 'nothing changed'}; the index has {summary.documents} documents, {summary.chunks} chunks ({summary.seconds:.1f} s)"
+
+
+def documents_table(engine: resources.Engine, settings: Settings) -> None:
+    rows = engine.searcher.store.documents("doc_id, title, source, date, n_chunks, length(cleaned) AS chars, root")
+    manifest = engine.searcher.manifest
+    cols = st.columns(4)
+    cols[0].metric("Documents", manifest.documents)
+    cols[1].metric("Chunks", manifest.chunks)
+    cols[2].metric("Dated", sum(1 for r in rows if r["date"]))
+    cols[3].metric("Updated", manifest.updated[:16].replace("T", " "))
+    uploaded = str(library.library_dir(settings))
+    st.dataframe(
+        [
+            {
+                "document": r["doc_id"],
+                "title": r["title"],
+                "source": r["source"],
+                "date": r["date"],
+                "chunks": r["n_chunks"],
+                "characters": r["chars"],
+                "uploaded": r["root"] == uploaded,
+            }
+            for r in rows
+        ],
+        hide_index=True,
+    )
+
+
+def add(settings: Settings, files: list[tuple[str, bytes]]) -> None:
+    saved = library.save_uploads(files, library.library_dir(settings))
+    for rejected in saved.rejected:
+        flash("error", f"Not added: **{rejected.path}**: {rejected.reason}.")
+    if not (saved.saved or saved.replaced):
+        return
+    names = ", ".join(p.name for p in [*saved.saved, *saved.replaced])
+    try:
+        summary = library.index_library(settings, resources.embedder(settings.embedding), progress_bar())
+    except SitroomError as exc:
+        flash("error", f"Saved {names} but indexing failed: {exc}")
+        return
+    flash("success", f"Indexed {names}: {summary_text(summary)}.")
+    for rejected in summary.rejected:
+        flash("warning", f"Skipped {Path(rejected.path).name}: {rejected.reason}.")
+
+
+def remove(settings: Settings, doc_id: str, root: str) -> None:
+    try:
+        summary = library.remove_document(settings, resources.embedder(settings.embedding), doc_id, root, progress_bar())
+    except SitroomError as exc:
+        flash("error", f"Could not remove {doc_id}: {exc}")
+        return
+    flash("success", f"Removed {doc_id}: {summary_text(summary)}.")
+
+
+def main() -> None:
+    st.title("Library")
+    settings = resources.settings()
+    for kind, text in st.session_state.pop(_FLASH, []):
+        getattr(st, kind)(text)
+    try:
+        engine = resources.engine(settings)
+    except SitroomError as exc:
+        st.error(str(exc))
+        engine = None
+    if engine is None:
+        resources.show_missing_index(settings)
+    else:
+        documents_table(engine, settings)
+
+    st.subheader("Add briefings")
+    with st.form("upload", clear_on_submit=True):
+        files = st.file_uploader(
+            f"Briefings ({', '.join(library.UPLOAD_TYPES)}; up to {library.MAX_UPLOAD_MB} MB each)",
+            accept_multiple_files=True, max_upload_size=library.MAX_UPLOAD_MB,
+            help=f"Saved to {library.library_dir(settings)} and indexed; a file with the same name replaces the earlier upload.",
+        )  # fmt: skip
+        if st.form_submit_button("Add and index", type="primary", icon=":material/upload:"):
+            if not files:
+                st.warning("Choose at least one file first.")
+            else:
+                add(settings, [(f.name, f.getvalue()) for f in files])
+                st.rerun()
+
+    if engine is None:
+        return
+    st.subheader("Remove a document")
+    roots = {row["doc_id"]: row["root"] for row in engine.searcher.store.documents("doc_id, root")}
+    with st.form("remove"):
+        doc_id = st.selectbox("Document", list(roots), index=None, placeholder="Pick a document")
+        confirmed = st.checkbox("Yes, remove it from the index (an uploaded file is deleted too)")
+        if st.form_submit_button("Remove", icon=":material/delete:"):
+            if not (doc_id and confirmed):
+                st.warning("Pick a document and tick the box to confirm.")
+            else:
+                remove(settings, doc_id, roots[doc_id])
+                st.rerun()
+
+
+main()
