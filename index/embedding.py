@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -39,20 +40,23 @@ class EmbeddingCache:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path)
+        # Streamlit reruns on other threads; SQLite serialises writers, the lock keeps one connection consistent.
+        self.db = sqlite3.connect(path, check_same_thread=False)
+        self.lock = threading.Lock()
         self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
-        for i in range(0, len(keys), 900):
-            batch = list(keys[i : i + 900])
-            marks = ",".join("?" * len(batch))
-            for key, blob in self.db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", batch):
-                found[key] = np.frombuffer(blob, dtype=np.float32)
+        with self.lock:
+            for i in range(0, len(keys), 900):
+                batch = list(keys[i : i + 900])
+                marks = ",".join("?" * len(batch))
+                for key, blob in self.db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", batch):
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
         return found
 
     def put_many(self, items: dict[str, np.ndarray]) -> None:
-        with self.db:
+        with self.lock, self.db:
             self.db.executemany(
                 "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
                 ((key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items.items()),
