@@ -16,7 +16,10 @@ def shingles(text: str, size: int = 3) -> frozenset[str]:
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+    if not a or not b:
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
 
 
 def collapse(passages: Sequence[Passage], threshold: float = 0.7) -> list[Passage]:
@@ -24,7 +27,10 @@ def collapse(passages: Sequence[Passage], threshold: float = 0.7) -> list[Passag
     kept: list[tuple[Passage, frozenset[str]]] = []
     for passage in passages:
         sig = shingles(passage.text)
-        twin = next((p for p, s in kept if jaccard(sig, s) >= threshold), None)
+        # Jaccard ≤ min(|a|, |b|) / max(|a|, |b|): sizes alone rule most pairs out before any set work.
+        twin = next(
+            (p for p, s in kept if threshold * max(len(sig), len(s)) <= min(len(sig), len(s)) and jaccard(sig, s) >= threshold), None
+        )
         if twin is None:
             kept.append((passage, sig))
         elif passage.doc != twin.doc or passage.start != twin.start:

@@ -11,8 +11,7 @@ ROOT = Path(__file__).resolve().parents[3]
 SET_PATH = ROOT / "eval/sets/seeds_dev.jsonl"
 SEEDS_DIR = ROOT / "seeds"
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-                         "\u2013": "-", "\u2014": "-"})
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 
 
 def norm(text: str) -> str:
