@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import math
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -25,7 +26,7 @@ from sitroom.errors import SitroomError
 logger = logging.getLogger(__name__)
 
 # Variant name → RetrievalConfig fields it sets; "hybrid" keeps the configured fusion.
-VARIANTS: dict[str, dict[str, str]] = {
+VARIANTS: dict[str, dict[str, object]] = {
     "dense": {"mode": "dense"},
     "bm25": {"mode": "bm25"},
     "hybrid": {"mode": "hybrid"},
@@ -33,12 +34,14 @@ VARIANTS: dict[str, dict[str, str]] = {
     "hybrid-convex": {"mode": "hybrid", "fusion": "convex"},
 }
 ALIASES = {"rrf": "hybrid-rrf", "convex": "hybrid-convex"}
+# "hybrid-convex@0.3": convex fusion with that weight on the dense scores.
+_WEIGHTED = re.compile(r"^hybrid-convex@(0(?:\.\d+)?|1(?:\.0+)?)$")
 SIGNIFICANT = 0.05
 
 
 def parse_variants(text: str) -> list[str]:
     names = [ALIASES.get(name.strip(), name.strip()) for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in VARIANTS]
+    unknown = [name for name in names if name not in VARIANTS and not _WEIGHTED.match(name)]
     if unknown:
         raise SitroomError(f"unknown --compare variant {', '.join(unknown)}; use {', '.join([*VARIANTS, *ALIASES])}")
     if len(names) < 2 or len(set(names)) != len(names):
@@ -47,7 +50,9 @@ def parse_variants(text: str) -> list[str]:
 
 
 def variant_settings(name: str, settings: Settings) -> Settings:
-    return replace(settings, retrieval=replace(settings.retrieval, **VARIANTS[name]))
+    weighted = _WEIGHTED.match(name)
+    fields = {"mode": "hybrid", "fusion": "convex", "dense_weight": float(weighted.group(1))} if weighted else VARIANTS[name]
+    return replace(settings, retrieval=replace(settings.retrieval, **fields))
 
 
 def variant_searcher(searcher: Searcher, settings: Settings) -> Searcher:

@@ -35,6 +35,14 @@ def test_variant_settings_change_only_mode_and_fusion():
     assert compare.variant_settings("bm25", base).retrieval.fusion == base.retrieval.fusion
 
 
+def test_weighted_convex_variant_sets_the_dense_weight():
+    assert compare.parse_variants("hybrid-convex@0.3,hybrid-rrf") == ["hybrid-convex@0.3", "hybrid-rrf"]
+    settings = compare.variant_settings("hybrid-convex@0.3", Settings()).retrieval
+    assert (settings.mode, settings.fusion, settings.dense_weight) == ("hybrid", "convex", 0.3)
+    with pytest.raises(SitroomError):
+        compare.parse_variants("hybrid-convex@1.5,dense")
+
+
 def test_paired_tests_pair_questions_and_flag_real_differences():
     always, never, noisy, same = report("a", [1.0] * 12), report("b", [0.0] * 12), report("c", [1.0, 0.0] * 6), report("d", [1.0] * 12)
     tests = {(t.a, t.b): t for t in compare.paired_tests([always, never, noisy, same])}
