@@ -195,7 +195,7 @@ class IndexBuilder:
         store.add_chunks(StoredChunk(id=i, chunk=chunk, embed=text) for i, (chunk, text) in enumerate(flat))
         store.close()
         ids = np.arange(len(flat), dtype=np.int64)
-        vectors.save(vectors.build(vectors_, ids), building / layout.VECTORS)
+        vectors.save(vectors.build(vectors_, ids, self.settings.vectors), building / layout.VECTORS)
         lexical.save(lexical.build([text for _, text in flat], show_progress=False), building / layout.BM25)
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         Manifest(

@@ -1,0 +1,78 @@
+"""`sitroom bench` in a tiny configuration: it runs end to end and prints every documented JSON key."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from eval import bench
+from sitroom.cli import build_parser
+from sitroom.config import Settings, VectorIndexConfig
+from sitroom.errors import SitroomError
+
+INGEST_KEYS = {"fp32_chunks_per_s", "int8_chunks_per_s", "int8_speedup", "reindex_unchanged_s", "rss_mb"}
+QUERY_KEYS = {
+    "passages", "synthetic", "index", "search_p50_ms", "search_p95_ms", "search_p99_ms", "ask_p50_ms", "load_s", "disk_mb", "rss_mb",
+    "ann_recall@10",
+}  # fmt: skip
+SYSTEM_KEYS = {"ingest_s", "search_p50_ms", "search_p95_ms", "rss_mb", "hit@5", "ndcg@10"}
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    return build_parser().parse_args(["bench", *argv])
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Seeds only (an empty distractor corpus), one run, five queries; the larger tier is synthetic and, with a
+    low threshold, approximate, so every code path runs."""
+    work = tmp_path_factory.mktemp("bench")
+    (work / "empty").mkdir()
+    args = parse(
+        "--quick", "--sizes", "40,400", "--queries", "5", "--corpus", str(work / "empty"), "--index-dir", str(work / "w"), "--json"
+    )
+    settings = replace(Settings(), vectors=VectorIndexConfig(ann_threshold=200))
+    capture = work / "out.json"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(bench.sys, "stdout", capture.open("w"))
+        assert bench.run(args, settings) == 0
+        bench.sys.stdout.close()
+    assert not any((work / "w").iterdir()), "the bench removes its indexes unless --keep"
+    return json.loads(capture.read_text())
+
+
+def test_prints_every_documented_key(result: dict) -> None:
+    assert set(result) == {"machine", "ingest", "query", "comparison"}
+    assert set(result["ingest"]) >= INGEST_KEYS
+    assert len(result["query"]) == 2
+    for tier in result["query"]:
+        assert set(tier) >= QUERY_KEYS
+    for system in ("sitroom", "plain"):
+        assert set(result["comparison"][system]) >= SYSTEM_KEYS
+    assert "chroma" in result["comparison"] and "ratios" in result["comparison"]
+
+
+def test_figures_are_plausible(result: dict) -> None:
+    ingest = result["ingest"]
+    assert ingest["fp32_chunks_per_s"] > 0 and ingest["int8_chunks_per_s"] > 0
+    assert ingest["int8_cosine_min"] > 0.98
+    small, large = result["query"]
+    assert not small["synthetic"] and small["index"] == "flat" and small["ann_recall@10"] == 1.0
+    assert large["synthetic"] and large["passages"] == 400 and large["index"] == "hnsw"
+    assert 0.9 <= large["ann_recall@10"] <= 1.0
+    assert all(t["search_p50_ms"] > 0 and t["rss_mb"] > 0 and t["disk_mb"] > 0 for t in result["query"])
+    assert result["comparison"]["sitroom"]["hit@5"] > 0.5  # the dev set's evidence is in the seeds
+
+
+def test_the_table_renders(result: dict) -> None:
+    text = bench.table(result)
+    assert "int8 speedup" in text and "synthetic" in text and "sitroom/plain" in text
+
+
+def test_bad_sizes_are_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(SitroomError, match="--sizes"):
+        bench.run(parse("--sizes", "1k", "--index-dir", str(tmp_path)), Settings())

@@ -1,0 +1,71 @@
+"""The int8 ONNX embeddings: exported once from the local weights, and in agreement with fp32."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("onnxruntime", reason="the int8 backend needs onnxruntime and onnx")
+onnx = pytest.importorskip("onnx", reason="the int8 backend needs onnxruntime and onnx")
+
+from index import layout, quantized  # noqa: E402
+from index.embedding import Embedder, resolve_model  # noqa: E402
+from index.store import Store  # noqa: E402
+from sitroom.config import BUNDLED_MODEL, EmbeddingConfig, Settings  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def int8() -> Embedder:
+    return Embedder(EmbeddingConfig(backend="onnx-int8"))
+
+
+def seed_chunks(settings: Settings) -> list[str]:
+    store = Store(layout.current(settings.index_dir) / layout.STORE, readonly=True)
+    texts = [row[0] for row in store.db.execute("SELECT embed FROM chunks ORDER BY id")]
+    store.close()
+    return texts
+
+
+def test_int8_agrees_with_fp32_on_the_seed_chunks(seeds_settings: Settings, embedder: Embedder, int8: Embedder) -> None:
+    texts = seed_chunks(seeds_settings)
+    cosine = (embedder.encode(texts)[0] * int8.encode(texts)[0]).sum(axis=1)
+    assert len(texts) > 20
+    assert cosine.min() > 0.98, f"worst chunk: {texts[int(cosine.argmin())][:80]!r}"
+
+
+def test_int8_vectors_are_unit_length_and_queries_rank_alike(embedder: Embedder, int8: Embedder) -> None:
+    passages = ["Iraq demanded the withdrawal of American forces.", "The central bank raised interest rates.", "A storm hit the coast."]
+    query = "What did Iraq say about US troops?"
+    fp32_order = np.argsort(-(embedder.encode(passages)[0] @ embedder.encode_query(query)))
+    vectors, _ = int8.encode(passages)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    np.testing.assert_array_equal(np.argsort(-(vectors @ int8.encode_query(query))), fp32_order)
+
+
+def test_the_export_is_cached_and_quantized(int8: Embedder) -> None:
+    int8.encode_query("warm")  # exported by now
+    path = quantized.export_int8(Path(resolve_model(BUNDLED_MODEL)))
+    assert path.is_relative_to(quantized.cache_root() / "onnx")
+    modified = path.stat().st_mtime_ns
+    assert quantized.export_int8(Path(resolve_model(BUNDLED_MODEL))) == path
+    assert path.stat().st_mtime_ns == modified
+    ops = {node.op_type for node in onnx.load(str(path)).graph.node}
+    assert {"QAttention", "MatMulInteger", "DynamicQuantizeLinear"} <= ops  # fused attention and every MatMul run in int8
+
+
+def test_changed_weights_get_a_new_fingerprint(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "model.safetensors").write_bytes(b"a")
+    before = quantized.fingerprint(tmp_path)
+    (tmp_path / "model.safetensors").write_bytes(b"ab")
+    assert quantized.fingerprint(tmp_path) != before
+
+
+def test_cache_root_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(quantized.CACHE_ENV, str(tmp_path / "c"))
+    assert quantized.cache_root() == tmp_path / "c"
+    monkeypatch.delenv(quantized.CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x"))
+    assert quantized.cache_root() == tmp_path / "x" / "sitroom"
