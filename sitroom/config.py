@@ -76,7 +76,7 @@ class AnswerConfig:
     passages: int = 5
     max_sentences: int = 4
     # Sentences embedded per question after cheap pre-ranking (the dominant cost of `ask`).
-    embed_sentences: int = 8
+    embed_sentences: int = 6
     # Calibrated on eval/sets/seeds_dev.jsonl; see README "Abstention".
     min_dense_score: float = 0.30
     min_sentence_score: float = 0.15
