@@ -64,9 +64,7 @@ def _sections(cleaned: CleanedDocument) -> list[_Section]:
         units = list(item.sentences)
         bare = sections[-1] if sections and sections[-1].kind == "heading" and len(sections[-1].units) == 1 else None
         if item.headline:
-            head_start = item.span[0]
-            head_end = head_start + len(cleaned.text[head_start:].split(":", 1)[0]) + 1
-            lead = [(head_start, head_end), *units]
+            lead = [item.headline_span, *units] if item.headline_span else units
             if bare:  # a bare heading line joins the first item under it
                 sections[-1] = _Section(item.headline, [*bare.units, *lead], "lead-in")
             else:

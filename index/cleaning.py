@@ -74,6 +74,7 @@ class CleanItem:
     headline: str | None
     sentences: tuple[tuple[int, int], ...]
     span: tuple[int, int]
+    headline_span: tuple[int, int] | None = None  # the lead-in with its colon, when there is one
 
 
 @dataclass
@@ -227,6 +228,7 @@ def clean(doc: Document, repeated: RepeatedBlocks | None = None, keep_boilerplat
                     headline=item.headline.of(text).rstrip(":").strip() if item.headline else None,
                     sentences=tuple(spans),
                     span=(first[0], (spans[-1] if spans else first)[1]),
+                    headline_span=head_span,
                 )
             )
     return CleanedDocument(text="".join(out.parts), items=items, dropped=dropped, pieces=out.pieces)
