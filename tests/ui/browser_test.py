@@ -61,7 +61,7 @@ def ui_url(seeds_index: Path) -> Iterator[str]:
 
 
 def test_browser_asks_and_sees_a_cited_answer(ui_url: str, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -76,7 +76,8 @@ def test_browser_asks_and_sees_a_cited_answer(ui_url: str, tmp_path: Path) -> No
             citation.wait_for(timeout=120_000)
             assert citation.inner_text() == "[1]"
             assert "Iraq" in page.locator(".sr-answer").inner_text()
-            assert page.locator("#cite-1").count() == 1, "citation [1] has a passage to jump to"
+            # The passage cards render after the answer: wait for the target instead of counting once.
+            expect(page.locator("#cite-1"), "citation [1] has a passage to jump to").to_have_count(1, timeout=60_000)
             page.screenshot(path=str(tmp_path / "ask.png"), full_page=True)
         finally:
             browser.close()
