@@ -24,6 +24,7 @@ from index.chunking import Chunker, embed_text, tiktoken_counter
 from index.cleaning import RepeatedBlocks, clean
 from index.documents import Document, Rejected
 from index.embedding import Embedder, EmbeddingCache
+from index.formats.feed import load_feeds
 from index.loading import load_paths
 from index.manifest import Manifest
 from index.metadata import describe
@@ -65,13 +66,20 @@ class IndexBuilder:
         if self.embedder.cache is None:
             self.embedder.cache = EmbeddingCache(layout.cache_path(settings.index_dir))
 
-    def run(self, paths: list[Path], remove: list[str] | None = None, rebuild: bool = False, progress: bool = True) -> IndexSummary:
+    def run(
+        self,
+        paths: list[Path],
+        remove: list[str] | None = None,
+        rebuild: bool = False,
+        progress: bool = True,
+        feeds: list[str] | None = None,
+    ) -> IndexSummary:
         started = time.perf_counter()
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise SitroomError(f"no such file or folder: {', '.join(missing)}")
         with layout.build_lock(self.index_dir):
-            summary = self._run(paths, remove or [], rebuild, progress)
+            summary = self._run(paths, remove or [], rebuild, progress, feeds or [])
         summary.seconds = round(time.perf_counter() - started, 3)
         return summary
 
@@ -83,9 +91,13 @@ class IndexBuilder:
         manifest.check_model(self.settings.embedding.model, self.settings.embedding.backend)
         return Store(live / layout.STORE, readonly=True), manifest
 
-    def _run(self, paths: list[Path], remove: list[str], rebuild: bool, progress: bool) -> IndexSummary:
+    def _run(self, paths: list[Path], remove: list[str], rebuild: bool, progress: bool, feeds: list[str]) -> IndexSummary:
         summary = IndexSummary()
         loaded = load_paths(paths)
+        if feeds:
+            fed = load_feeds(feeds)
+            loaded.documents.extend(fed.documents)
+            loaded.rejected.extend(fed.rejected)
         summary.rejected = loaded.rejected
         old_store, old_manifest = self._old_store(rebuild)
         old = _stored_documents(old_store)

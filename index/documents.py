@@ -10,13 +10,13 @@ from dataclasses import dataclass
 class Document:
     doc_id: str  # path relative to the corpus root, e.g. "003_bec8731c7900498a.txt"
     root: str  # absolute corpus root the id is relative to
-    text: str  # decoded file text (or the extracted main text for HTML and e-mail)
+    text: str  # decoded file text (or the extracted text of HTML, e-mail, PDF with form feeds between pages, DOCX, feed entries)
     body_start: int  # where the body starts in `text` (after YAML front matter)
     title: str  # from front matter, HTML or e-mail headers; filled from the cleaned text when empty
     source: str | None
     date: str | None  # ISO date, when the text or front matter states one
     content_hash: str
-    format: str  # txt, md, html, eml
+    format: str  # txt, md, html, eml, pdf, docx, feed
     encoding: str = "utf-8"
 
 

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import yaml
 
+from index import formats
 from index.documents import Document, Rejected, content_hash
 from index.metadata import parse_date
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".eml": "eml"}
+SUPPORTED_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".eml": "eml", **formats.SUFFIXES}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n---[ \t]*\n", re.S)
 
@@ -104,7 +105,13 @@ def load_file(file: Path, root: Path) -> Document:
         raise LoadError(f"larger than {MAX_FILE_BYTES // 2**20} MiB")
     info: dict[str, str | None] = {"title": None, "date": None, "source": None}
     encoding = "utf-8"
-    if kind == "eml":
+    if kind in formats.SUFFIXES.values():
+        try:
+            extracted = formats.extract(kind, raw)
+        except formats.FormatError as exc:
+            raise LoadError(str(exc)) from exc
+        text, info = extracted.text, {"title": extracted.title, "date": extracted.date, "source": extracted.source}
+    elif kind == "eml":
         text, info = _email_text(raw)
     else:
         text, encoding = decode(raw)

@@ -48,6 +48,8 @@ class Citation:
     start: int  # the cited passage's span in the cleaned document
     end: int
     text: str
+    page: int | None = None  # PDF pages the cited passage starts and ends on
+    page_end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,9 @@ class AnswerComposer:
         for candidate, score in chosen:
             p = candidate.passage
             if p.chunk_id not in citations:
-                citations[p.chunk_id] = Citation(len(citations) + 1, p.doc, p.title, p.source, p.date, p.headline, p.start, p.end, p.text)
+                citations[p.chunk_id] = Citation(
+                    len(citations) + 1, p.doc, p.title, p.source, p.date, p.headline, p.start, p.end, p.text, p.page, p.page_end
+                )
             n = citations[p.chunk_id].n
             sentences.append(
                 AnswerSentence(candidate.text, [n], p.doc, p.start + candidate.start, p.start + candidate.end, round(score, 4))

@@ -35,6 +35,8 @@ class Passage:
     sentences: tuple[tuple[int, int], ...]  # relative to `start`
     dense: float  # cosine similarity to the query, used for abstention
     also_in: list[SourceRef] = field(default_factory=list)
+    page: int | None = None  # PDF pages the passage starts and ends on
+    page_end: int | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -49,6 +51,8 @@ class Passage:
             "end": self.end,
             "orig_start": self.orig_start,
             "orig_end": self.orig_end,
+            "page": self.page,
+            "page_end": self.page_end,
             "text": self.text,
             "also_in": [asdict(ref) for ref in self.also_in],
         }

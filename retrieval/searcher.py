@@ -11,6 +11,7 @@ import numpy as np
 
 from index import layout, lexical, vectors
 from index.embedding import Embedder, EmbeddingCache
+from index.formats.pdf import page_at
 from index.manifest import Manifest
 from index.store import Store
 from retrieval.dedup import collapse
@@ -117,10 +118,12 @@ class Searcher:
             chunk = item.chunk
             if chunk.doc_id not in docs:
                 docs[chunk.doc_id] = self.store.db.execute(
-                    "SELECT title, source, date FROM documents WHERE doc_id = ?", (chunk.doc_id,)
+                    "SELECT title, source, date, CASE WHEN format = 'pdf' THEN text END AS pdf_text FROM documents WHERE doc_id = ?",
+                    (chunk.doc_id,),
                 ).fetchone()
             meta = docs[chunk.doc_id]
             cosine = float(self.vectors.reconstruct(chunk_id) @ query_vector) if query_vector is not None else 0.0
+            pdf_text = meta["pdf_text"]
             out.append(
                 Passage(
                     rank=0,
@@ -138,6 +141,8 @@ class Searcher:
                     orig_end=chunk.orig_end,
                     sentences=chunk.sentences,
                     dense=cosine,
+                    page=page_at(pdf_text, chunk.orig_start) if pdf_text else None,
+                    page_end=page_at(pdf_text, chunk.orig_end - 1) if pdf_text else None,
                 )
             )
         return out

@@ -45,7 +45,9 @@ def _print_json(data: object) -> None:
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from index.builder import IndexBuilder
 
-    summary = IndexBuilder(settings).run([Path(p) for p in args.paths], remove=args.remove, rebuild=args.rebuild, progress=not args.json)
+    summary = IndexBuilder(settings).run(
+        [Path(p) for p in args.paths], remove=args.remove, rebuild=args.rebuild, progress=not args.json, feeds=args.feed
+    )
     if args.json:
         _print_json(summary.to_json())
         return 0
@@ -75,6 +77,13 @@ def _filters(args: argparse.Namespace):
     return Filters(source=args.source, doc=args.doc, **dates)
 
 
+def _pages(first: int | None, last: int | None) -> str:
+    """ " p. 2" or " pp. 2-3" for PDF passages; empty for formats without pages."""
+    if not first:
+        return ""
+    return f" p. {first}" if last in (None, first) else f" pp. {first}-{last}"
+
+
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.searcher import Searcher
 
@@ -86,7 +95,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         print("no passages match")
     for p in result.passages:
         meta = " · ".join(x for x in (p.source, p.date, p.headline) if x)
-        print(f"{p.rank:>2}. [{p.score:.4f}] {p.doc} {p.start}-{p.end}  {meta}")
+        print(f"{p.rank:>2}. [{p.score:.4f}] {p.doc}{_pages(p.page, p.page_end)} {p.start}-{p.end}  {meta}")
         print(f"    {p.text[:400]}{'…' if len(p.text) > 400 else ''}")
         for ref in p.also_in:
             print(f"    also in {ref.doc} {ref.start}-{ref.end}")
@@ -106,7 +115,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print()
     for c in answer.citations:
         meta = " · ".join(x for x in (c.source, c.date, c.headline) if x)
-        print(f"[{c.n}] {c.doc} {c.start}-{c.end}  {c.title}" + (f"  ({meta})" if meta else ""))
+        print(f"[{c.n}] {c.doc}{_pages(c.page, c.page_end)} {c.start}-{c.end}  {c.title}" + (f"  ({meta})" if meta else ""))
     return 0
 
 
@@ -164,7 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="index files or folders (incremental)")
     _add_common(p)
-    p.add_argument("paths", nargs="*", help=".txt, .md, .html, .eml files or folders")
+    p.add_argument("paths", nargs="*", help=".txt, .md, .html, .eml, .pdf, .docx files or folders")
+    p.add_argument("--feed", action="append", default=[], metavar="URL_OR_FILE", help="an RSS or Atom feed: each entry is a document")
     p.add_argument("--rebuild", action="store_true", help="ignore the existing index and build from scratch")
     p.add_argument("--remove", action="append", default=[], metavar="DOC_ID", help="remove a document from the index")
     p.add_argument("--keep-boilerplate", action="store_true", help="do not drop ads, sign-offs and other boilerplate")
@@ -215,8 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.setLevel(level)  # libraries such as bm25s lower their own loggers' levels on import
-    if args.command == "index" and not args.paths and not args.remove:
-        parser.error("index needs at least one PATH (or --remove DOC_ID)")
+    if args.command == "index" and not (args.paths or args.remove or args.feed):
+        parser.error("index needs at least one PATH (or --feed URL_OR_FILE, --remove DOC_ID)")
     try:
         return int(args.func(args, settings_from(args)) or 0)
     except SitroomError as exc:
