@@ -25,7 +25,8 @@ def test_safe_name_keeps_uploads_in_the_library(name: str, expected: str) -> Non
 
 def test_check_upload_refuses_type_size_and_empty() -> None:
     assert check_upload("a.TXT", 10) is None
-    assert "unsupported file type .docx" in (check_upload("a.docx", 10) or "")
+    assert check_upload("a.docx", 10) is None and check_upload("a.pdf", 10) is None
+    assert "unsupported file type .xlsx" in (check_upload("a.xlsx", 10) or "")
     assert "unsupported file type (none)" in (check_upload("README", 10) or "")
     assert "over the 5 MB limit" in (check_upload("a.md", MAX_UPLOAD_BYTES + 1) or "")
     assert check_upload("a.eml", 0) == "the file is empty"
