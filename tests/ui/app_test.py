@@ -137,6 +137,7 @@ def test_bad_uploads_are_rejected_with_reasons(app: App, writable_index: Path) -
     at = upload(
         app(writable_index),
         ("slides.pdf", b"%PDF-1.7 binary"),
+        ("sheet.xlsx", b"PK\x03\x04"),
         ("empty.txt", b""),
         ("blank.md", b"  \n\n"),
         ("image.txt", b"GIF89a\x00\x01\x00"),
@@ -145,7 +146,8 @@ def test_bad_uploads_are_rejected_with_reasons(app: App, writable_index: Path) -
     assert not at.exception and not at.success
     errors = "\n".join(e.value for e in at.error)
     for expected in (
-        "slides.pdf**: unsupported file type .pdf",
+        "slides.pdf**: not a readable PDF",
+        "sheet.xlsx**: unsupported file type .xlsx",
         "empty.txt**: the file is empty",
         "blank.md**: empty",
         "image.txt**: binary",
