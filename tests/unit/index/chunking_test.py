@@ -4,6 +4,7 @@ import pytest
 
 from index.chunking import Chunker, embed_text, tiktoken_counter
 from index.cleaning import RepeatedBlocks, clean
+from index.documents import Document, content_hash
 from index.loading import load_paths
 from tests.conftest import SEEDS
 
@@ -68,3 +69,31 @@ def test_over_long_sentence_is_split_not_truncated():
     chunks = chunker.chunk("long.txt", "", cleaned)
     assert len(chunks) > 2
     assert " ".join(c.text for c in chunks) == text
+
+
+def _document(text: str, title: str = "") -> Document:
+    return Document("blob.txt", "/tmp", text, 0, title, None, None, content_hash(text), "txt")
+
+
+class TestHostileRuns:
+    """Runs the model tokenizer counts as one [UNK] token, and titles that fill the window, still give bounded chunks."""
+
+    @pytest.mark.parametrize("run", ["x" * 100_000, "https://example.com/" + "a%2F" * 20_000, "word " * 50 + "z" * 50_001])
+    def test_long_runs_without_spaces_are_split_by_characters(self, embedder_module, run: str):
+        doc = _document(f"Intro sentence about Iraq. {run} Closing sentence.")
+        cleaned = clean(doc)
+        chunker = Chunker(count_model_tokens=embedder_module.count_tokens, max_model_tokens=embedder_module.max_tokens, max_chars=2000)
+        chunks = chunker.chunk(doc.doc_id, "", cleaned)
+        assert max(len(c.text) for c in chunks) <= 2000
+        assert all(cleaned.text[c.start : c.end] == c.text == doc.text[c.orig_start : c.orig_end] for c in chunks)
+        covered = set().union(*(range(c.start, c.end) for c in chunks))
+        assert all(i in covered for i, ch in enumerate(cleaned.text) if not ch.isspace()), "no character is lost"
+
+    def test_title_longer_than_the_window_does_not_shatter_chunks(self, embedder_module):
+        title = " ".join(f"word{i}" for i in range(2000))
+        text = " ".join(f"Sentence {i} says something about the talks in Baghdad." for i in range(40))
+        doc = _document(text, title)
+        chunker = Chunker(count_model_tokens=embedder_module.count_tokens, max_model_tokens=embedder_module.max_tokens)
+        chunks = chunker.chunk(doc.doc_id, title, clean(doc))
+        assert 1 < len(chunks) < 20
+        assert all(embedder_module.count_tokens(embed_text(title, c.headline, c.text)) <= 256 for c in chunks)
