@@ -73,8 +73,8 @@ class Filters:
         clauses: list[str] = []
         params: list[object] = []
         if self.source:
-            clauses.append("LOWER(COALESCE(d.source, '')) LIKE ?")
-            params.append(f"%{self.source.lower()}%")
+            clauses.append("LOWER(COALESCE(d.source, '')) LIKE ? ESCAPE '\\'")
+            params.append(f"%{_like_literal(self.source.lower())}%")
         if self.since:
             clauses.append("d.date >= ?")
             params.append(self.since)
@@ -85,3 +85,8 @@ class Filters:
             clauses.append("d.doc_id = ?")
             params.append(self.doc)
         return " AND ".join(clauses) or "1", params
+
+
+def _like_literal(text: str) -> str:
+    """`text` matched literally by LIKE ... ESCAPE '\\': its own %, _ and backslashes are not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

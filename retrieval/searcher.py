@@ -58,7 +58,7 @@ class Searcher:
 
     def search(self, query: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None) -> SearchResult:
         config = self.settings.retrieval
-        k, mode, filters = k or config.k, mode or config.mode, filters or Filters()
+        k, mode, filters = config.k if k is None else config.check_k(k), mode or config.mode, filters or Filters()
         if not query.strip():
             raise SitroomError("empty query")
         if mode not in MODES:

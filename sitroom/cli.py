@@ -11,12 +11,14 @@ import importlib
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
-from sitroom.config import Settings
+from sitroom.config import RetrievalConfig, Settings
 from sitroom.errors import SitroomError
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
         settings = replace(settings, cleaning=replace(settings.cleaning, keep_boilerplate=True))
     if getattr(args, "mode", None):
         settings = replace(settings, retrieval=replace(settings.retrieval, mode=args.mode))
+    if getattr(args, "max_file_mb", None) is not None:
+        if args.max_file_mb <= 0:
+            raise SitroomError(f"--max-file-mb must be positive, not {args.max_file_mb:g}")
+        settings = replace(settings, loading=replace(settings.loading, max_file_bytes=int(args.max_file_mb * 2**20)))
+    if getattr(args, "k", None) is not None:
+        settings.retrieval.check_k(args.k)
     return settings
 
 
@@ -64,17 +72,28 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(option: str, value: str | None) -> str | None:
+    """A `YYYY-MM-DD` option value, checked; anything else ("5", "June 2024") is an error, not a guess."""
+    if value is None:
+        return None
+    try:
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise SitroomError(f"{option} {value!r} is not a date: use YYYY-MM-DD, e.g. 2024-06-01") from None
+
+
 def _filters(args: argparse.Namespace):
-    from index.metadata import parse_date
     from retrieval.passages import Filters
 
-    dates = {}
-    for name in ("since", "until"):
-        value = getattr(args, name)
-        if value and not parse_date(value):
-            raise SitroomError(f"--{name} {value!r} is not a date (use YYYY-MM-DD)")
-        dates[name] = parse_date(value) if value else None
-    return Filters(source=args.source, doc=args.doc, **dates)
+    since, until = iso_date("--since", args.since), iso_date("--until", args.until)
+    if since and until and since > until:
+        raise SitroomError(f"--since {since} is after --until {until}: no document can match")
+    return Filters(source=args.source, doc=args.doc, since=since, until=until)
 
 
 def _pages(first: int | None, last: int | None) -> str:
@@ -158,11 +177,13 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_query_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-k", type=int, default=None, help="number of passages (default 10)")
+    parser.add_argument(
+        "-k", type=int, default=None, help=f"number of passages, 1 to {RetrievalConfig.max_k} (default {RetrievalConfig.k})"
+    )
     parser.add_argument("--mode", choices=("hybrid", "dense", "bm25"), help="retrieval mode (default hybrid)")
     parser.add_argument("--source", help="only documents whose source contains this text")
-    parser.add_argument("--since", help="only documents dated on or after YYYY-MM-DD")
-    parser.add_argument("--until", help="only documents dated on or before YYYY-MM-DD")
+    parser.add_argument("--since", metavar="YYYY-MM-DD", help="only documents dated on or after this ISO date")
+    parser.add_argument("--until", metavar="YYYY-MM-DD", help="only documents dated on or before this ISO date")
     parser.add_argument("--doc", help="only this document id")
 
 
@@ -178,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="ignore the existing index and build from scratch")
     p.add_argument("--remove", action="append", default=[], metavar="DOC_ID", help="remove a document from the index")
     p.add_argument("--keep-boilerplate", action="store_true", help="do not drop ads, sign-offs and other boilerplate")
+    p.add_argument("--max-file-mb", type=float, metavar="MB", help="skip files larger than this (default 20)")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", help="ranked passages for a query")

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
+
+import pytest
 
 from sitroom.cli import main
 
@@ -39,3 +43,82 @@ def test_index_reports_counts(tmp_path: Path, corpus: Path, capsys):
     assert main(["index", str(corpus), "--index-dir", str(tmp_path / "ix")]) == 0
     out = capsys.readouterr().out
     assert "5 added, 0 changed, 0 removed, 0 unchanged" in out and "dropped" in out
+
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("sitroom: error:"), err
+    return err[0]
+
+
+@pytest.fixture
+def writable_index(tmp_path: Path, seeds_settings) -> Path:
+    """A private copy of the seeds index (with its embedding cache), for commands that write."""
+    target = tmp_path / "ix"
+    shutil.copytree(seeds_settings.index_dir, target, symlinks=True)
+    return target
+
+
+class TestQueryArguments:
+    @pytest.mark.parametrize("k", ["0", "-1", "501", "1000000"])
+    def test_k_out_of_range_is_refused(self, seeds_settings, capsys, k: str):
+        for command in ("search", "ask"):
+            assert main([command, "troops", "-k", k, "--index-dir", str(seeds_settings.index_dir)]) == 2
+            assert "-k" in _one_error_line(capsys)
+
+    @pytest.mark.parametrize("value", ["5", "June 2024", "2024-13-01", "20240101", "2024-6-1", "yesterday"])
+    def test_dates_must_be_iso(self, seeds_settings, capsys, value: str):
+        for option in ("--since", "--until"):
+            assert main(["search", "troops", option, value, "--index-dir", str(seeds_settings.index_dir)]) == 2
+            assert "YYYY-MM-DD" in _one_error_line(capsys)
+
+    def test_since_after_until_is_refused(self, seeds_settings, capsys):
+        argv = ["search", "troops", "--since", "2024-06-01", "--until", "2024-01-01", "--index-dir", str(seeds_settings.index_dir)]
+        assert main(argv) == 2
+        assert "after --until" in _one_error_line(capsys)
+
+    def test_help_names_the_date_format(self, capsys):
+        with pytest.raises(SystemExit):
+            main(["search", "--help"])
+        assert "--since YYYY-MM-DD" in capsys.readouterr().out
+
+    @pytest.mark.parametrize("pattern", ["%", "_", "\\", "%%", "n_t"])
+    def test_source_wildcards_are_literal(self, seeds_settings, capsys, pattern: str):
+        assert main(["search", "troops", "--source", pattern, "--json", "--index-dir", str(seeds_settings.index_dir)]) == 0
+        assert json.loads(capsys.readouterr().out)["results"] == []
+
+    def test_source_substring_still_matches(self, seeds_settings, capsys):
+        assert main(["search", "troops", "--source", "natsec", "--json", "--index-dir", str(seeds_settings.index_dir)]) == 0
+        results = json.loads(capsys.readouterr().out)["results"]
+        assert results and all("natsec" in r["source"].lower() for r in results)
+
+
+class TestIndexArguments:
+    def test_removing_an_unknown_id_says_so_and_keeps_the_index(self, writable_index: Path, capsys):
+        before = (writable_index / "current").resolve()
+        assert main(["index", "--remove", "no-such-doc.txt", "--index-dir", str(writable_index)]) == 2
+        assert "no document 'no-such-doc.txt' in the index" in _one_error_line(capsys)
+        assert (writable_index / "current").resolve() == before
+        assert main(["info", "--json", "--index-dir", str(writable_index)]) == 0
+        assert json.loads(capsys.readouterr().out)["manifest"]["documents"] == 5
+
+    def test_max_file_mb_must_be_positive(self, tmp_path: Path, corpus: Path, capsys):
+        assert main(["index", str(corpus), "--max-file-mb", "0", "--index-dir", str(tmp_path / "ix")]) == 2
+        assert "--max-file-mb" in _one_error_line(capsys)
+
+    def test_skipped_files_are_reported_and_odd_names_index(self, writable_index: Path, tmp_path: Path, capsys):
+        corpus = tmp_path / "extra"
+        corpus.mkdir()
+        os.symlink(corpus / "gone.txt", corpus / "dangling.txt")
+        (corpus / "large.txt").write_text("Large briefing. " * 70_000)
+        (corpus / os.fsdecode(b"Gr\xfc\xdfe aus Z\xfcrich.txt")).write_text("Zanzibar envoy met the minister about port security.")
+        assert main(["index", str(corpus), "--max-file-mb", "1", "--index-dir", str(writable_index)]) == 0
+        captured = capsys.readouterr()
+        assert "6 documents" in captured.out and "(1 added, 0 changed, 0 removed, 0 unchanged" in captured.out
+        skipped = sorted(line.strip() for line in captured.err.splitlines() if "skipped" in line)
+        assert skipped == [
+            f"skipped {corpus / 'dangling.txt'}: dangling symbolic link (its target is missing)",
+            f"skipped {corpus / 'large.txt'}: 1.1 MiB is larger than the 1 MiB limit",
+        ]
+        assert main(["search", "Zanzibar envoy", "-k", "1", "--json", "--index-dir", str(writable_index)]) == 0
+        assert json.loads(capsys.readouterr().out)["results"][0]["doc"] == "Gr\\xfc\\xdfe aus Z\\xfcrich.txt"
