@@ -1,7 +1,8 @@
 """`--report DIR`: report.md and report.html with the metrics, the settings compared, misses and PNG plots.
 
 Both files are rendered from the same sections so they never disagree; every piece of text from
-questions and documents is escaped (html.escape, and "|" in Markdown tables). Plots are drawn on
+questions and documents is escaped (`html.escape` in HTML, `md_escape` in Markdown, so raw HTML in a
+question is shown, never rendered). Plots are drawn on
 bare Agg figures, not pyplot, so no global backend state changes and nothing needs a display.
 """
 
@@ -19,6 +20,7 @@ from matplotlib.figure import Figure
 from eval.compare import SIGNIFICANT, PairedTest, format_value
 from eval.runner import Report
 from sitroom.errors import SitroomError
+from sitroom.escaping import md_escape
 
 logger = logging.getLogger(__name__)
 
@@ -78,23 +80,19 @@ def _sections(title: str, context: dict[str, str], reports: Sequence[Report], te
     return sections
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def _markdown(sections: list[_Section]) -> str:
     lines: list[str] = []
     for i, s in enumerate(sections):
-        lines += [f"{'#' if i == 0 else '##'} {s.title}", ""]
-        lines += [*(f"{p}  " for p in s.paragraphs), ""] if s.paragraphs else []
+        lines += [f"{'#' if i == 0 else '##'} {md_escape(s.title)}", ""]
+        lines += [*(f"{md_escape(p)}  " for p in s.paragraphs), ""] if s.paragraphs else []
         if s.table:
-            lines.append("| " + " | ".join(_md_cell(h) for h in s.table.headers) + " |")
+            lines.append("| " + " | ".join(md_escape(h) for h in s.table.headers) + " |")
             lines.append("|" + "---|" * len(s.table.headers))
-            lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in s.table.rows]
+            lines += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in s.table.rows]
             lines.append("")
-        lines += [f"![{alt}]({file})\n" for file, alt in s.images]
+        lines += [f"![{md_escape(alt)}]({file})\n" for file, alt in s.images]
         for caption, items in s.lists:
-            lines += [f"- **{caption}**", *(f"  - {item}" for item in items)]
+            lines += [f"- **{md_escape(caption)}**", *(f"  - {md_escape(item)}" for item in items)]
         if s.lists:
             lines.append("")
     return "\n".join(lines)

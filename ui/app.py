@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from sitroom.escaping import md_escape
 from ui import render, resources
 
 st.set_page_config(page_title="sitroom", page_icon="🔎", layout="wide")
@@ -17,5 +18,5 @@ page = st.navigation(
         st.Page("views/evaluation.py", title="Eval", icon=":material/monitoring:"),
     ]
 )
-st.sidebar.caption(f"Index: `{resources.settings().index_dir}`")
+st.sidebar.caption(f"Index: {md_escape(resources.settings().index_dir)}")
 page.run()

@@ -18,6 +18,7 @@ from retrieval.answer import AnswerComposer
 from retrieval.searcher import Searcher
 from sitroom.config import EmbeddingConfig, Settings
 from sitroom.errors import SitroomError
+from sitroom.escaping import md_escape
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def engine(settings: Settings) -> Engine | None:
 
 def show_missing_index(settings: Settings) -> None:
     st.info(
-        f"There is no index at `{settings.index_dir}` yet.\n\n"
+        f"There is no index at {md_escape(settings.index_dir)} yet.\n\n"
         "Add briefings on the **Library** page, or build an index from a folder, then reload this page:\n\n"
         f"```\nsitroom index --index-dir {settings.index_dir} PATH/TO/BRIEFINGS\n```",
         icon=":material/info:",
@@ -67,7 +68,7 @@ def require_engine() -> Engine:
     try:
         loaded = engine(config)
     except SitroomError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md_escape(exc), icon=":material/error:")
         st.stop()
     if loaded is None:
         show_missing_index(config)

@@ -158,6 +158,18 @@ def test_bad_uploads_are_rejected_with_reasons(app: App, writable_index: Path) -
     assert at.get("metric")[0].value == "5", "the index is unchanged"
 
 
+def test_rejected_upload_names_are_shown_as_text(app: App, writable_index: Path) -> None:
+    """A name that is a Markdown image must not make the browser fetch its URL: it is escaped in the message."""
+    image = "![x](http://127.0.0.1:9/leak.png)"
+    at = upload(app(writable_index), (f"{image}.exe", b"MZ"), (f"{image} <b>x</b>.txt", b"\x00binary"))
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 2 and not any("![" in e or "<b>" in e for e in errors), errors
+    escaped = "\\!\\[x\\]\\(http://127.0.0.1:9/leak.png\\)"
+    assert errors[0].startswith(f"Not added: **{escaped}.exe**: unsupported file type .exe")
+    assert errors[1].startswith(f"Not added: **{escaped} &lt;b&gt;x&lt;/b&gt;.txt**: binary file")
+
+
 def test_remove_an_uploaded_document(app: App, writable_index: Path) -> None:
     at = upload(app(writable_index), ("zanzibar.txt", ZANZIBAR.encode()))
     at.selectbox[0].set_value("zanzibar.txt")

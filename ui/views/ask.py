@@ -6,6 +6,7 @@ import streamlit as st
 
 from retrieval.answer import NO_ANSWER, Answer
 from sitroom.errors import SitroomError
+from sitroom.escaping import md_escape
 from ui import render, widgets
 from ui.resources import require_engine
 
@@ -44,7 +45,7 @@ def main() -> None:
             try:
                 st.session_state["answer"] = engine.composer.run(question, k=options.k, mode=options.mode, filters=options.filters)
             except SitroomError as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))
                 return
     if "answer" in st.session_state:
         show(st.session_state["answer"])

@@ -9,6 +9,7 @@ import re
 import streamlit as st
 
 from index.store import StoredDocument
+from sitroom.escaping import md_escape
 from ui import render
 from ui.resources import require_engine
 
@@ -35,7 +36,7 @@ def show(doc: StoredDocument) -> None:
         if passage:
             st.caption("The passage you followed is highlighted in blue; the sentences the answer quotes are darker.")
     with st.expander("Original text, before cleaning"):
-        st.caption(f"From `{doc.root}`; the passage's span in the original is highlighted.")
+        st.caption(f"From {md_escape(doc.root)}; the passage's span in the original is highlighted.")
         st.html(render.document_html(doc.text, span(params.get("orig"))))
     dropped = json.loads(doc.dropped)
     if dropped:

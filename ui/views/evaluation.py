@@ -18,6 +18,7 @@ from eval.report import HIT_PLOT, LATENCY_PLOT, write_report
 from eval.runner import Report, evaluate_set
 from eval.sets import load_set
 from sitroom.errors import SitroomError
+from sitroom.escaping import md_escape
 from ui.resources import Engine, require_engine
 
 SETS_DIR = Path(compare.__file__).with_name("sets")
@@ -50,7 +51,7 @@ def run_eval(engine: Engine, path: Path, variants: list[str], k: int) -> EvalRun
 
 
 def show(result: EvalRun) -> None:
-    st.subheader(f"Metrics: {result.set_name}")
+    st.subheader(f"Metrics: {md_escape(result.set_name)}")
     names = list(dict.fromkeys(name for r in result.reports for name in r.metrics))
     st.dataframe(
         [{"metric": n, **{r.variant: r.metrics.get(n) for r in result.reports}} for n in names],
@@ -110,7 +111,7 @@ def main() -> None:
             try:
                 st.session_state[_RESULT] = run_eval(engine, path, variants, int(k))
             except SitroomError as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))
     if _RESULT in st.session_state:
         show(st.session_state[_RESULT])
 

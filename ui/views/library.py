@@ -1,4 +1,7 @@
-"""Library: what is indexed, adding briefings by upload, and removing documents."""
+"""Library: what is indexed, adding briefings by upload, and removing documents.
+
+Messages render Markdown, so every file name, document id and reason in them goes through `md_escape`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import streamlit as st
 from index.builder import IndexSummary
 from sitroom.config import Settings
 from sitroom.errors import SitroomError
+from sitroom.escaping import md_escape
 from ui import library, resources
 
 _FLASH = "library_flash"
@@ -63,27 +67,27 @@ def documents_table(engine: resources.Engine, settings: Settings) -> None:
 def add(settings: Settings, files: list[tuple[str, bytes]]) -> None:
     saved = library.save_uploads(files, library.library_dir(settings))
     for rejected in saved.rejected:
-        flash("error", f"Not added: **{rejected.path}**: {rejected.reason}.")
+        flash("error", f"Not added: **{md_escape(rejected.path)}**: {md_escape(rejected.reason)}.")
     if not (saved.saved or saved.replaced):
         return
-    names = ", ".join(p.name for p in [*saved.saved, *saved.replaced])
+    names = md_escape(", ".join(p.name for p in [*saved.saved, *saved.replaced]))
     try:
         summary = library.index_library(settings, resources.embedder(settings.embedding), progress_bar())
     except SitroomError as exc:
-        flash("error", f"Saved {names} but indexing failed: {exc}")
+        flash("error", f"Saved {names} but indexing failed: {md_escape(exc)}")
         return
     flash("success", f"Indexed {names}: {summary_text(summary)}.")
     for rejected in summary.rejected:
-        flash("warning", f"Skipped {Path(rejected.path).name}: {rejected.reason}.")
+        flash("warning", f"Skipped {md_escape(Path(rejected.path).name)}: {md_escape(rejected.reason)}.")
 
 
 def remove(settings: Settings, doc_id: str, root: str) -> None:
     try:
         summary = library.remove_document(settings, resources.embedder(settings.embedding), doc_id, root, progress_bar())
     except SitroomError as exc:
-        flash("error", f"Could not remove {doc_id}: {exc}")
+        flash("error", f"Could not remove {md_escape(doc_id)}: {md_escape(exc)}")
         return
-    flash("success", f"Removed {doc_id}: {summary_text(summary)}.")
+    flash("success", f"Removed {md_escape(doc_id)}: {summary_text(summary)}.")
 
 
 def main() -> None:
@@ -94,7 +98,7 @@ def main() -> None:
     try:
         engine = resources.engine(settings)
     except SitroomError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         engine = None
     if engine is None:
         resources.show_missing_index(settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from sitroom.errors import SitroomError
+from sitroom.escaping import md_escape
 from ui import widgets
 from ui.resources import require_engine
 
@@ -20,7 +21,7 @@ def main() -> None:
     try:
         result = engine.searcher.search(query, k=options.k, mode=options.mode, filters=options.filters)
     except SitroomError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return
     if not result.passages:
         st.info("No passage matches this query and the filters in the sidebar.")

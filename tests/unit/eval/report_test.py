@@ -45,8 +45,18 @@ def test_report_files_are_written_with_plots_and_escaped_text(tmp_path):
 
     markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "| metric | dense | bm25 |" in markdown and "| hit@1 | 0.500 | 0.250 |" in markdown
-    assert "| abstention_accuracy | - | - |" in markdown
+    assert "| abstention\\_accuracy | - | - |" in markdown
     assert "## Settings compared" in markdown and "## Paired significance tests" in markdown
     assert "![Hit@k per variant](hit_at_k.png)" in markdown
-    assert "expected: a.txt: the <b>quote</b>" in markdown
+    assert "expected: a.txt: the &lt;b&gt;quote&lt;/b&gt;" in markdown
     assert markdown.count("returned #1: b.txt 0-") == 2 + 3  # misses: dense q2, q3; bm25 q1, q2, q3
+
+
+def test_report_markdown_shows_raw_html_and_markdown_from_questions_as_text(tmp_path):
+    hostile = report("dense", [None])
+    hostile.results[0].question = "Who <img src=x onerror=alert(1)> said ![x](http://127.0.0.1:9/leak.png) about *A* | B?"
+    write_report(tmp_path, "sitroom eval: <i>dev</i>", {"eval set": "dev.jsonl"}, [hostile])
+    markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "<img" not in markdown and "<i>" not in markdown and "![x](" not in markdown
+    assert "Who &lt;img src=x onerror=alert\\(1\\)&gt; said \\!\\[x\\]\\(http://127.0.0.1:9/leak.png\\) about \\*A\\* \\| B?" in markdown
+    assert markdown.startswith("# sitroom eval: &lt;i&gt;dev&lt;/i&gt;\n")
