@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index.chunking import Chunker, embed_text, tiktoken_counter
 from index.cleaning import RepeatedBlocks, clean
 from index.documents import Document, content_hash
 from index.loading import load_paths
 from tests.conftest import SEEDS
+from tests.strategies import briefing_text
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +100,23 @@ class TestHostileRuns:
         chunks = chunker.chunk(doc.doc_id, title, clean(doc))
         assert 1 < len(chunks) < 20
         assert all(embedder_module.count_tokens(embed_text(title, c.headline, c.text)) <= 256 for c in chunks)
+
+
+class TestChunkingProperties:
+    """Any text, the real model tokenizer: exact spans, bounded chunks, and no character of the cleaned text left out."""
+
+    @settings(max_examples=50, deadline=None)
+    @given(text=briefing_text(), max_chars=st.sampled_from([300, 2000]), title=st.sampled_from(["", "Talks resume", "中文" * 200]))
+    def test_chunks_are_exact_bounded_and_complete(self, embedder_module, text: str, max_chars: int, title: str):
+        doc = _document(text, title)
+        cleaned = clean(doc)
+        chunker = Chunker(count_model_tokens=embedder_module.count_tokens, max_model_tokens=embedder_module.max_tokens, max_chars=max_chars)
+        chunks = chunker.chunk(doc.doc_id, title, cleaned)
+        for c in chunks:
+            assert cleaned.text[c.start : c.end] == c.text and 0 < len(c.text) <= max_chars
+            assert len(c.text) <= 32 or embedder_module.count_tokens(embed_text(title, c.headline, c.text)) <= 256
+            for start, end in c.sentences:
+                piece = c.text[start:end]
+                assert text[slice(*cleaned.to_original(c.start + start, c.start + end))] == piece
+        covered = set().union(*(range(c.start, c.end) for c in chunks))
+        assert all(i in covered for i, ch in enumerate(cleaned.text) if not ch.isspace())

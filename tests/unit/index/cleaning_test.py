@@ -3,11 +3,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index.cleaning import RepeatedBlocks, clean
 from index.documents import Document, content_hash
 from index.loading import load_paths
 from tests.conftest import SEEDS
+from tests.strategies import briefing_text
 
 BOILERPLATE = re.compile(
     r"A message from Lockheed|Learn more\.|Subscribe here|Email (?:Alex|Matt|Eric)\b|Follow us|Thanks for tuning in|"
@@ -76,3 +79,18 @@ def test_blocks_repeated_across_documents_are_dropped():
     result = clean(docs[0], RepeatedBlocks(docs))
     assert "Copyright" not in result.text and "Real news sentence number 0" in result.text
     assert any(d.reason == "repeated" for d in result.dropped)
+
+
+class TestCleaningProperties:
+    """Any text: cleaning never raises, and every kept sentence maps back to the same characters of the original."""
+
+    @settings(max_examples=60, deadline=None)
+    @given(text=briefing_text(), keep=st.booleans(), repeated=st.booleans())
+    def test_kept_spans_map_back(self, text: str, keep: bool, repeated: bool):
+        doc = Document("random.txt", "/tmp", text, 0, "", None, None, content_hash(text), "txt")
+        blocks = RepeatedBlocks([doc, doc, doc]) if repeated else None
+        cleaned = clean(doc, blocks, keep)
+        for item in cleaned.items:
+            assert 0 <= item.span[0] <= item.span[1] <= len(cleaned.text)
+            for start, end in item.sentences:
+                assert cleaned.text[start:end] == text[slice(*cleaned.to_original(start, end))]

@@ -3,13 +3,18 @@ from __future__ import annotations
 import codecs
 import errno
 import os
+import tempfile
 import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from index.loading import load_paths
+from index.documents import content_hash
+from index.loading import SUPPORTED_SUFFIXES, load_paths
 from sitroom.config import LoadingConfig
+from tests.strategies import briefing_text
 
 HTML = """<html><head><title>Iraq talks resume</title></head><body><nav>Home | World</nav>
 <article><h1>Iraq talks resume</h1><p>Baghdad and Washington resumed talks on Monday about the future of the coalition,
@@ -189,3 +194,67 @@ class TestSkippedAreReported:
             "linked": "symbolic link to a folder (not followed)",
             "pipe.txt": "not a regular file",
         }
+
+
+def _load_one(raw: bytes, name: str):
+    with tempfile.TemporaryDirectory(prefix="sitroom-prop-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(raw)
+        result = load_paths([path])
+    assert len(result.documents) + len(result.rejected) == 1
+    for doc in result.documents:
+        doc.text.encode("utf-8")  # storable: no lone surrogates
+        assert 0 <= doc.body_start <= len(doc.text) and doc.text[doc.body_start :].strip()
+        assert doc.content_hash == content_hash(doc.text)
+    return result
+
+
+class TestLoadingProperties:
+    """Any bytes, in any suffix: a document or a reason, never an exception; Unicode text survives exactly."""
+
+    @settings(max_examples=80, deadline=None)
+    @given(raw=st.binary(max_size=4000), suffix=st.sampled_from(sorted(SUPPORTED_SUFFIXES)))
+    def test_random_bytes_load_or_are_rejected(self, raw: bytes, suffix: str):
+        result = _load_one(raw, f"random{suffix}")
+        assert all(r.reason and not r.reason.startswith("could not be parsed") for r in result.rejected), result.rejected
+
+    @settings(max_examples=40, deadline=None)
+    @given(text=briefing_text(), codec=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "utf-32"]))
+    def test_unicode_text_round_trips(self, text: str, codec: str):
+        assume(text.strip() and "\x00" not in text and not text.startswith("\ufeff"))
+        raw = text.encode(codec) if codec != "utf-16-be" else codecs.BOM_UTF16_BE + text.encode(codec)
+        result = _load_one(raw, "text.txt")
+        assert [d.text for d in result.documents] == [text]
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        words=st.lists(
+            st.sampled_from(["Iraq", "troops", "said", "talks", "café", "naïve", "’s", "“quoted”", "–", "Zürich"]), min_size=1, max_size=80
+        )
+    )
+    def test_western_text_in_cp1252_round_trips(self, words: list[str]):
+        text = " ".join(words) + "."
+        raw = text.encode("cp1252")
+        result = _load_one(raw, "west.txt")
+        sparse = sum(b >= 0x80 for b in raw) <= 0.05 * len(raw)
+        if sparse or (result.documents and result.documents[0].encoding == "cp1252"):
+            assert [d.text for d in result.documents] == [text]
+
+    @settings(max_examples=30, deadline=None)
+    @given(levels=st.integers(1, 10), width=st.integers(1, 12), scalar=st.sampled_from(["lol", "x" * 200]))
+    def test_alias_expansion_is_bounded(self, levels: int, width: int, scalar: str):
+        lines = [f"l0: &l0 {scalar}"]
+        lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * width)}]" for i in range(1, levels)]
+        raw = ("---\n" + "\n".join(lines) + f"\ntitle: *l{levels - 1}\n---\nBody text about Iraq.\n").encode()
+        tracemalloc.start()
+        try:
+            result = _load_one(raw, "aliases.md")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 64 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+        expanded = (len(scalar) + 1) * (sum(width**i for i in range(levels)) + width ** (levels - 1))
+        if expanded < LoadingConfig().max_front_matter_expanded // 2:
+            assert result.documents, result.rejected
+        if result.rejected:
+            assert "through aliases" in result.rejected[0].reason
