@@ -129,7 +129,7 @@ class IndexBuilder:
         }
         summary.removed = sorted(set(old) - set(new_docs) - set(kept_old))
         if not new_docs and not kept_old:
-            raise SitroomError("no indexable documents found" + (f" ({len(loaded.rejected)} rejected)" if loaded.rejected else ""))
+            raise SitroomError("no indexable documents found" + _skipped_note(loaded.rejected))
         if old_store and not (summary.added or summary.changed or summary.removed):
             summary.documents, summary.chunks = len(old), old_store.count("chunks")
             old_store.close()
@@ -230,6 +230,14 @@ class IndexBuilder:
         ).write(building)
         layout.publish(self.index_dir, building)
         summary.documents, summary.chunks = len(documents), len(flat)
+
+
+def _skipped_note(rejected: list[Rejected], shown: int = 3) -> str:
+    """The first few skipped files and why, for an error that must still fit on one line."""
+    if not rejected:
+        return ""
+    reasons = "; ".join(f"{Path(r.path).name}: {r.reason}" for r in rejected[:shown])
+    return f" ({len(rejected)} skipped: {reasons}{'; …' if len(rejected) > shown else ''})"
 
 
 def _as_document(row: StoredDocument) -> Document:

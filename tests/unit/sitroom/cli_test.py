@@ -122,3 +122,11 @@ class TestIndexArguments:
         ]
         assert main(["search", "Zanzibar envoy", "-k", "1", "--json", "--index-dir", str(writable_index)]) == 0
         assert json.loads(capsys.readouterr().out)["results"][0]["doc"] == "Gr\\xfc\\xdfe aus Z\\xfcrich.txt"
+
+    def test_nothing_indexable_names_the_skipped_files(self, tmp_path: Path, capsys):
+        (tmp_path / "in").mkdir()
+        os.symlink(tmp_path / "gone.txt", tmp_path / "in" / "dangling.txt")
+        (tmp_path / "in" / "nul.txt").write_bytes(b"\x00\x01")
+        assert main(["index", str(tmp_path / "in"), "--index-dir", str(tmp_path / "ix")]) == 2
+        line = _one_error_line(capsys)
+        assert "2 skipped: dangling.txt: dangling symbolic link (its target is missing); nul.txt: binary file" in line
