@@ -10,9 +10,11 @@ from __future__ import annotations
 import html
 import re
 
-# Inline Markdown (links, images, emphasis, code, table cells) and Streamlit's :color[…] and $math$;
-# & < > become HTML entities instead, which every Markdown renderer shows as the characters.
-_INLINE = re.compile(r"([\\`*_\[\]()!|$~])")
+# Inline Markdown (links, images, emphasis, table cells) and Streamlit's :color[…] and $math$; & < >
+# become HTML entities instead, which every Markdown renderer shows as the characters. Backticks are
+# left alone: a code span is inert (nothing inside it is a link, image or tag), and our own messages
+# use them to show commands such as `sitroom index --rebuild`.
+_INLINE = re.compile(r"([\\*_\[\]()!|$~])")
 
 
 def md_escape(text: object) -> str:
