@@ -97,3 +97,40 @@ def mentions(text: str, terms: tuple[str, ...]) -> bool:
 
 def continues_statement(sentence: str) -> bool:
     return bool(_CONTINUATION.search(sentence))
+
+
+_POSSESSIVE = r"(?:’s|'s)?"
+_NAME_WORD = rf"(?:[A-Z][\w.’'-]*|al-[A-Z][\w’'-]*){_POSSESSIVE}"
+_SPEAKER_ROLE = rf"(?:{_ROLE}|administration|aides?|sources?|analysts?|senators?|officers?|PM){_POSSESSIVE}"
+_SPEAKER_WORD = rf"(?:{_NAME_WORD}|{_SPEAKER_ROLE}|of|the|prime|foreign|defense|state|senior|top)"
+_SPEAKER_VERB = (
+    r"(?:said|says|say|told|tells|warned|warns|stated|complained|argued|argues|claimed|claims|added|insisted|denounced|described|"
+    r"called|urged|demanded|announced|blasted|posted|wrote|writes|rejected|vowed|pledged|conceded|assured)"
+)
+_SPEAKER_BEFORE = re.compile(
+    rf"\b(?P<who>(?:{_SPEAKER_WORD}\s+){{0,5}}?(?:{_NAME_WORD}|{_SPEAKER_ROLE}))(?:(?:,[^,]{{1,80}}){{1,2}},)?\s+(?:also\s+|has\s+|had\s+|was\s+)?{_SPEAKER_VERB}\b"
+)
+# Inverted order ("…, said Sen. Graham"); not "told X" or "say X", where X is who is spoken to or about.
+_SPEAKER_AFTER = re.compile(
+    rf"\b(?:said|says|added|wrote|warned|explained|noted|continued|[Aa]ccording to)\s+"
+    rf"(?P<who>(?:(?:one|two|three|another|the)\s+)?{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|{_SPEAKER_ROLE}|of|and)){{0,5}}|(?:one|two|three|another|the)\s+(?:\S+\s+){{0,2}}?{_SPEAKER_ROLE})"
+)
+# Sentence openers that are capitalised but never part of a speaker's name, and pronouns, which name nobody.
+_OPENERS = re.compile(
+    r"^(?:(?:The|the|A|An|But|And|Meanwhile|Still|Yet|So|Also|In|On|At|Then|Now|However|Earlier|Later|Instead|Separately|of)(?:\s+|$))+"
+)
+_PRONOUN = re.compile(r"^(?:He|She|They|It|We|I|You|This|That)$")
+
+
+def speaker(sentence: str) -> str | None:
+    """Who makes the statement in `sentence`, as written ("Iraqi officials"; "…, said Sen. Lindsey Graham" → "Sen. Lindsey Graham").
+
+    Looks only outside quotes, like `speaks`; a pronoun ("he said") names nobody and gives None.
+    """
+    frame = _QUOTED.sub(" … ", sentence)
+    matches = sorted((m for pattern in (_SPEAKER_BEFORE, _SPEAKER_AFTER) for m in pattern.finditer(frame)), key=lambda m: m.start("who"))
+    for match in matches:
+        who = re.sub(r"\s+(?:of|and)$|(?<=[a-z]{3})\.$", "", _OPENERS.sub("", match.group("who"))).strip(" ,")
+        if who and not _PRONOUN.match(who):
+            return who
+    return None

@@ -1,4 +1,4 @@
-"""The `sitroom` command: index, search, ask, info, eval, ui, bench.
+"""The `sitroom` command: index, search, ask, timeline, info, eval, ui, bench.
 
 Every user error is one line on stderr and exit status 2; `--json` prints one clean JSON object on
 stdout (progress bars and logs go to stderr).
@@ -138,6 +138,22 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.searcher import Searcher
+    from retrieval.timeline import TimelineBuilder
+
+    timeline = TimelineBuilder(Searcher(settings)).run(args.query, k=args.k, mode=args.mode, filters=_filters(args))
+    if args.json:
+        _print_json(timeline.to_json())
+        return 0
+    if not timeline.statements:
+        print("no statements match")
+    for s in timeline.statements:
+        cite = f"{s.title} · {s.doc}{_pages(s.page, None)} {s.start}-{s.end}"
+        print(f"{s.date or 'undated':<10}  {s.speaker or 'unattributed'}: {s.text}  [{cite}]")
+    return 0
+
+
 def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import asdict
 
@@ -213,6 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     _add_query_options(p)
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("timeline", help="statements matching a query, ordered by briefing date")
+    _add_common(p)
+    p.add_argument("query")
+    _add_query_options(p)
+    p.set_defaults(func=cmd_timeline)
 
     p = sub.add_parser("info", help="what is in the index")
     _add_common(p)

@@ -106,6 +106,16 @@ class AnswerConfig:
 
 
 @dataclass(frozen=True)
+class TimelineConfig:
+    passages: int = 20  # passages read for statements
+    # A statement is kept when its cosine to the query is at least `min_similarity` and `relative_floor` of the best one's;
+    # looked at on the seeds ("Iraq US troops", "Kaspersky ban"): README "Timeline".
+    min_similarity: float = 0.25
+    relative_floor: float = 0.6
+    max_statements: int = 30
+
+
+@dataclass(frozen=True)
 class Settings:
     index_dir: Path = field(default_factory=default_index_dir)
     loading: LoadingConfig = field(default_factory=LoadingConfig)
@@ -115,6 +125,7 @@ class Settings:
     vectors: VectorIndexConfig = field(default_factory=VectorIndexConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     answer: AnswerConfig = field(default_factory=AnswerConfig)
+    timeline: TimelineConfig = field(default_factory=TimelineConfig)
 
     def with_index_dir(self, index_dir: Path | str | None) -> Settings:
         return self if index_dir is None else replace(self, index_dir=Path(index_dir))

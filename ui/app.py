@@ -13,6 +13,7 @@ page = st.navigation(
     [
         st.Page("views/ask.py", title="Ask", icon=":material/question_answer:", default=True),
         st.Page("views/search.py", title="Search", icon=":material/search:"),
+        st.Page("views/timeline.py", title="Timeline", icon=":material/timeline:"),
         st.Page("views/document.py", title="Document", icon=":material/article:"),
         st.Page("views/library.py", title="Library", icon=":material/library_books:"),
         st.Page("views/evaluation.py", title="Eval", icon=":material/monitoring:"),
