@@ -1,4 +1,4 @@
-"""The `sitroom` command: index, search, ask, timeline, info, eval, ui, bench.
+"""The `sitroom` command: index, watch, search, ask, timeline, info, eval, ui, bench.
 
 Every user error is one line on stderr and exit status 2; `--json` prints one clean JSON object on
 stdout (progress bars and logs go to stderr).
@@ -17,9 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sitroom.config import RetrievalConfig, Settings
 from sitroom.errors import SitroomError
+
+if TYPE_CHECKING:
+    from index.builder import IndexSummary
 
 logger = logging.getLogger(__name__)
 
@@ -59,16 +63,44 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(summary.to_json())
         return 0
+    _print_summary(summary, settings)
+    return 0
+
+
+def _print_summary(summary: IndexSummary, settings: Settings) -> None:
     print(
         f"indexed {summary.documents} documents, {summary.chunks} chunks into {settings.index_dir} in {summary.seconds:.1f}s "
         f"({len(summary.added)} added, {len(summary.changed)} changed, {len(summary.removed)} removed, "
-        f"{len(summary.unchanged)} unchanged; {summary.embedded} chunks embedded)"
+        f"{len(summary.unchanged)} unchanged; {summary.embedded} chunks embedded)",
+        flush=True,
     )
     for doc_id, reasons in sorted(summary.dropped.items()):
         if reasons:
             print(f"  {doc_id}: dropped " + ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items())))
     for rejected in summary.rejected:
         print(f"  skipped {rejected.path}: {rejected.reason}", file=sys.stderr)
+
+
+def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    from index.builder import IndexBuilder
+    from index.watching import Watcher
+
+    def built(summary: IndexSummary) -> None:
+        if args.json:
+            print(json.dumps(summary.to_json(), ensure_ascii=False), flush=True)
+        else:
+            _print_summary(summary, settings)
+
+    def failed(message: str) -> None:
+        print(f"sitroom: {message}", file=sys.stderr, flush=True)
+
+    folders = [Path(p) for p in args.folders]
+    watcher = Watcher(IndexBuilder(settings), folders, args.debounce or settings.watch.debounce_seconds, built, failed)
+    if not args.json:
+        print(f"watching {', '.join(map(str, folders))}; Ctrl-C stops", file=sys.stderr, flush=True)
+    builds = watcher.run(once=args.once, timeout=args.timeout)
+    if not args.json:
+        print(f"stopped watching after {builds} change-triggered builds", file=sys.stderr)
     return 0
 
 
@@ -217,6 +249,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-boilerplate", action="store_true", help="do not drop ads, sign-offs and other boilerplate")
     p.add_argument("--max-file-mb", type=float, metavar="MB", help="skip files larger than this (default 20)")
     p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("watch", help="index folders now and again whenever briefings are added, changed or removed")
+    _add_common(p)
+    p.add_argument("folders", nargs="+", help="folders to watch (recursively)")
+    p.add_argument("--debounce", type=float, help="seconds of quiet after the last change before a build (default 2)")
+    p.add_argument("--once", action="store_true", help="stop after the first build a change triggers")
+    p.add_argument("--timeout", type=float, help="stop after this many seconds")
+    p.set_defaults(func=cmd_watch)
 
     p = sub.add_parser("search", help="ranked passages for a query")
     _add_common(p)

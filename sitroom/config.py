@@ -116,6 +116,11 @@ class TimelineConfig:
 
 
 @dataclass(frozen=True)
+class WatchConfig:
+    debounce_seconds: float = 2.0  # quiet time after the last file event before `sitroom watch` rebuilds
+
+
+@dataclass(frozen=True)
 class Settings:
     index_dir: Path = field(default_factory=default_index_dir)
     loading: LoadingConfig = field(default_factory=LoadingConfig)
@@ -126,6 +131,7 @@ class Settings:
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     answer: AnswerConfig = field(default_factory=AnswerConfig)
     timeline: TimelineConfig = field(default_factory=TimelineConfig)
+    watch: WatchConfig = field(default_factory=WatchConfig)
 
     def with_index_dir(self, index_dir: Path | str | None) -> Settings:
         return self if index_dir is None else replace(self, index_dir=Path(index_dir))
