@@ -11,6 +11,7 @@ from index.builder import IndexBuilder
 from index.embedding import Embedder
 from index.formats import FormatError, pdf
 from index.loading import load_paths
+from retrieval.answer import AnswerComposer
 from retrieval.searcher import Searcher
 from sitroom.config import Settings
 
@@ -89,3 +90,5 @@ class TestPdfCitations:
         assert stored.cleaned[top.start : top.end] == top.text
         assert pdf.page_at(stored.text, stored.text.index(SECOND)) == 2
         assert stored.text[top.orig_start : top.orig_end].replace("\f", "").split() == top.text.split()
+        answer = AnswerComposer(searcher).run("When will the undersea cable near Guam be repaired?")
+        assert [(c.doc, c.page, c.page_end) for c in answer.citations] == [("brief.pdf", 1, 2)]
