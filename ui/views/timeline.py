@@ -8,6 +8,7 @@ import streamlit as st
 
 from retrieval.timeline import Statement, Timeline, TimelineBuilder
 from sitroom.errors import SitroomError
+from sitroom.escaping import md_escape
 from ui import render, widgets
 from ui.resources import require_engine
 
@@ -55,7 +56,7 @@ def main() -> None:
         try:
             timeline = TimelineBuilder(engine.searcher).run(query, mode=options.mode, filters=options.filters)
         except SitroomError as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))
             return
     show(timeline)
 
