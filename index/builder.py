@@ -20,6 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 from index import layout, lexical, vectors
+from index.articles import with_explicit_metadata
 from index.chunking import Chunker, embed_text, tiktoken_counter
 from index.cleaning import RepeatedBlocks, clean
 from index.documents import Document, Rejected
@@ -27,7 +28,6 @@ from index.embedding import Embedder, EmbeddingCache
 from index.formats.feed import load_feeds
 from index.loading import display_path, load_paths
 from index.manifest import Manifest
-from index.metadata import describe
 from index.store import Store, StoredChunk, StoredDocument
 from sitroom.config import Settings
 from sitroom.errors import SitroomError
@@ -43,6 +43,8 @@ class IndexSummary:
     unchanged: list[str] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     dropped: dict[str, dict[str, int]] = field(default_factory=dict)  # doc → reason → count
+    dropped_words: dict[str, dict[str, int]] = field(default_factory=dict)  # doc → reason → words
+    articles: dict[str, int] = field(default_factory=dict)  # doc → articles found in it
     documents: int = 0
     chunks: int = 0
     embedded: int = 0  # chunks that needed the model (the rest came from the cache)
@@ -172,10 +174,17 @@ class IndexBuilder:
                 row = old[doc_id]
                 out.append((row, [(s.chunk, s.embed) for s in old_store.chunks_of(doc_id)]))
                 continue
-            cleaned = clean(doc, repeated, cleaning.keep_boilerplate)
-            title, source, when = describe(doc.title, doc.source, doc.date, cleaned.text, fallback=Path(doc_id).stem)
-            doc_chunks = chunker.chunk(doc_id, title, cleaned)
+            cleaned = with_explicit_metadata(clean(doc, repeated, cleaning.keep_boilerplate), doc)
+            lead = cleaned.articles[0] if cleaned.articles else None
+            title = (lead.title if lead else doc.title) or Path(doc_id).stem
+            source, when = (lead.source, lead.date) if lead else (doc.source, doc.date)
+            doc_chunks = chunker.chunk(doc_id, doc.title, cleaned)
             summary.dropped[doc_id] = dict(Counter(d.reason for d in cleaned.dropped))
+            words: Counter[str] = Counter()
+            for d in cleaned.dropped:
+                words[d.reason] += len(d.text.split())
+            summary.dropped_words[doc_id] = dict(words)
+            summary.articles[doc_id] = len(cleaned.articles)
             row = StoredDocument(
                 doc_id=doc_id,
                 root=doc.root,
@@ -189,8 +198,9 @@ class IndexBuilder:
                 cleaned=cleaned.text,
                 dropped=json.dumps([asdict(d) for d in cleaned.dropped], ensure_ascii=False),
                 n_chunks=len(doc_chunks),
+                articles=json.dumps([asdict(a) for a in cleaned.articles], ensure_ascii=False),
             )
-            out.append((row, [(c, embed_text(title, c.headline, c.text)) for c in doc_chunks]))
+            out.append((row, [(c, embed_text(c.title or doc.title, c.headline, c.text)) for c in doc_chunks]))
         for doc_id, row in kept_old.items():
             out.append((row, [(s.chunk, s.embed) for s in old_store.chunks_of(doc_id)] if old_store else []))
         return [row for row, _ in out], out

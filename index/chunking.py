@@ -1,21 +1,23 @@
 """Pack whole sentences of cleaned items into token-bounded chunks with exact spans.
 
-A chunk never crosses an item headline, carries its headline for context, overlaps its
-predecessor by whole sentences, and is checked against the embedding model's own tokenizer so
-nothing is ever truncated silently. It is bounded in characters too: the model's tokenizer counts a
-run without spaces (a pasted blob, a megabyte-long URL) as one unknown token however long it is.
+A chunk never crosses an article or an item headline, carries its article's title, source and
+date and its item headline for context, overlaps its predecessor by whole sentences, and is checked
+against the embedding model's own tokenizer so nothing is ever truncated silently. It is bounded in
+characters too: the model's tokenizer counts a run without spaces (a pasted blob, a megabyte-long
+URL) as one unknown token however long it is.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import tiktoken
 
-from index.cleaning import CleanedDocument
+from index.cleaning import CleanedDocument, CleanItem
+from index.documents import Article
 from index.metadata import is_heading_like
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,10 @@ class Chunk:
     orig_end: int
     sentences: tuple[tuple[int, int], ...]  # sentence spans relative to `start`
     n_tokens: int
+    article: int = 0  # which article of the document (digests and saved pages carry several)
+    title: str | None = None  # the article's headline
+    source: str | None = None  # the article's source
+    date: str | None = None  # the article's date; None when the text states none
 
 
 def embed_text(title: str, headline: str | None, text: str) -> str:
@@ -62,11 +68,11 @@ class _Section:
     kind: str  # "lead-in" (all-caps item), "heading" (bare section heading line) or "text"
 
 
-def _sections(cleaned: CleanedDocument) -> list[_Section]:
+def _sections(text: str, items: list[CleanItem]) -> list[_Section]:
     """Group items: a lead-in item is its own section; a short heading line titles the plain items after it."""
     sections: list[_Section] = []
     heading: str | None = None
-    for item in cleaned.items:
+    for item in items:
         units = list(item.sentences)
         bare = sections[-1] if sections and sections[-1].kind == "heading" and len(sections[-1].units) == 1 else None
         if item.headline:
@@ -77,7 +83,7 @@ def _sections(cleaned: CleanedDocument) -> list[_Section]:
                 sections.append(_Section(item.headline, lead, "lead-in"))
             heading = None
             continue
-        only = cleaned.text[units[0][0] : units[0][1]] if len(units) == 1 else ""
+        only = text[units[0][0] : units[0][1]] if len(units) == 1 else ""
         if only and is_heading_like(only) and len(only.split()) <= _SECTION_MAX_WORDS:
             heading = only
             if bare:
@@ -111,11 +117,17 @@ class Chunker:
         self.max_chars = max_chars
 
     def chunk(self, doc_id: str, title: str, cleaned: CleanedDocument) -> list[Chunk]:
+        """Chunks of every article; `title` is the context for articles without a headline of their own."""
         chunks: list[Chunk] = []
-        for section in _sections(cleaned):
-            for group in self._pack(cleaned.text, section.units):
-                chunks.extend(self._fit(doc_id, title, cleaned, section.headline, group, len(chunks)))
-        return [Chunk(**{**chunk.__dict__, "ordinal": i}) for i, chunk in enumerate(chunks)]
+        articles = cleaned.articles or [Article(None, None, None, 0, len(cleaned.text))]
+        for n, article in enumerate(articles):
+            items = [item for item in cleaned.items if article.start <= item.span[0] and item.span[1] <= article.end]
+            context = article.title or title
+            for section in _sections(cleaned.text, items):
+                for group in self._pack(cleaned.text, section.units):
+                    for chunk in self._fit(doc_id, context, cleaned, section.headline, group, len(chunks)):
+                        chunks.append(replace(chunk, article=n, title=article.title, source=article.source, date=article.date))
+        return [replace(chunk, ordinal=i) for i, chunk in enumerate(chunks)]
 
     def _pack(self, text: str, units: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
         groups: list[list[tuple[int, int]]] = []

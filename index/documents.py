@@ -21,6 +21,17 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Article:
+    """One article inside a document (a digest or saved page may carry several), as a span of the cleaned text."""
+
+    title: str | None  # its headline; None when the text has none (never a caption, byline or first sentence)
+    source: str | None
+    date: str | None  # ISO date the text states for it; None is shown as "undated"
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Rejected:
     """A file that could not be indexed, with the reason shown in the ingest summary."""
 

@@ -1,7 +1,9 @@
 """Title, source and date detection from the text itself.
 
-Kept deliberately general: front matter first, then explicit statements in the first lines
-("Posted by X on Feb 8th 2024", "Date: 2021-06-04"), then known publication names.
+Kept deliberately general: front matter first, then explicit statements ("Posted by X on Feb 8th
+2024", "Date: 2021-06-04", a newsletter's own sign-off "Thanks for tuning in to NatSec Daily"),
+masthead lines ("Axios", "Politico 15 hours ago") and source marks ("... (NYT)"), then known
+publication names. Nothing is guessed: a date that the text does not state stays unknown ("undated").
 """
 
 from __future__ import annotations
@@ -29,14 +31,35 @@ KNOWN_SOURCES: tuple[str, ...] = (
     "Foreign Policy",
     "U.S. Department of State",
     "The White House",
+    "Financial Times",
+    "The Guardian",
+    "CNN",
+    "NPR",
+    "BBC",
 )
+# Abbreviations publications go by in source marks and mastheads.
+SOURCE_ALIASES: dict[str, str] = {
+    "nyt": "The New York Times",
+    "ny times": "The New York Times",
+    "new york times": "The New York Times",
+    "wsj": "The Wall Street Journal",
+    "wapo": "The Washington Post",
+    "washington post": "The Washington Post",
+    "ap": "Associated Press",
+    "ft": "Financial Times",
+    "hill": "The Hill",
+    "daily beast": "The Daily Beast",
+}
+UNDATED = "undated"
 
 _POSTED_BY = re.compile(r"^\s*Posted by (?P<who>.+?) on (?P<when>[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})", re.M)
 _DATE_LINE = re.compile(r"^\s*Date:\s*(?P<when>\d{4}-\d{2}-\d{2})\s*$", re.M)
 _LONG_DATE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? (?:19|20)\d{2}\b")
 _HEAD_CHARS = 600
-_NOT_TITLE = re.compile(r"^(?:By |Posted by |Date:|With help from )|\bSubscribe\b|/(?:AP|AFP|Reuters|Getty Images)$")
 _TITLE_MAX_WORDS = 20
+_SIGNOFF_NAME = re.compile(r"(?i:thanks for (?:tuning in|reading))(?: to)? (?P<name>[A-Z][\w’'&-]*(?: [A-Z][\w’'&-]*){0,3})")
+_RELATIVE_TIME = re.compile(r"(?i)\s*(?:time)?\s*\d+\s*(?:sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|days?|weeks?|months?)\s+ago$")
+_SOURCE_MARK = re.compile(r"\s*[(\[](?P<mark>[A-Z][\w.&' ]{0,40})[)\]]$")
 
 
 def parse_date(value: object) -> str | None:
@@ -63,6 +86,62 @@ def detect_date(body: str) -> str | None:
     return None
 
 
+def display_date(when: str | None) -> str:
+    """What to show for a date: the ISO date, or "undated" when the text states none."""
+    return when or UNDATED
+
+
+def source_name(text: str) -> str | None:
+    """The canonical publication a short name stands for ("NYT", "Politico", "The Hill"), else None."""
+    key = re.sub(r"\s+", " ", text.strip(" \t•–—-:|")).casefold()
+    if not key:
+        return None
+    for name in KNOWN_SOURCES:
+        if key in (name.casefold(), name.casefold().removeprefix("the ")):
+            return name
+    return SOURCE_ALIASES.get(key.removeprefix("the "))
+
+
+def is_relative_time(line: str) -> bool:
+    """A page's relative timestamp ("15 hours ago", "time4 minutes ago"): no date can be read from it."""
+    return bool(_RELATIVE_TIME.fullmatch(" " + line.strip()))
+
+
+def masthead_source(line: str) -> str | None:
+    """A line that only names a publication, possibly glued to a relative time ("Politico15 hours ago")."""
+    return source_name(_RELATIVE_TIME.sub("", line)) if len(line.split()) <= 8 else None
+
+
+def split_source_mark(line: str) -> tuple[str, str | None]:
+    """A headline with a trailing source mark ("Iraq Hosts ... Tense. (NYT)") → (headline, publication)."""
+    match = _SOURCE_MARK.search(line)
+    source = source_name(match.group("mark")) if match else None
+    return (line[: match.start()].strip(), source) if match and source else (line, None)
+
+
+def is_date_line(line: str) -> bool:
+    """A line that states only a date ("Date: 2021-06-04", "Feb. 8, 2024", "Posted by X on Feb 8th 2024")."""
+    words = line.split()
+    if not 0 < len(words) <= 8:
+        return False
+    return bool(_DATE_LINE.match(line) or _POSTED_BY.match(line) or (_LONG_DATE.search(line) and parse_date(line)))
+
+
+def line_date(line: str) -> str | None:
+    """The date a date line states."""
+    for pattern in (_DATE_LINE, _POSTED_BY, _LONG_DATE):
+        match = pattern.search(line)
+        if match:
+            return parse_date(match.groupdict().get("when") or match.group(0))
+    return None
+
+
+def signoff_source(text: str) -> str | None:
+    """The newsletter a sign-off names ("Thanks for tuning in to NatSec Daily!"), read before cleaning drops it."""
+    match = _SIGNOFF_NAME.search(text)
+    return match.group("name").strip(" .") if match else None
+
+
 def detect_source(body: str) -> str | None:
     posted = _POSTED_BY.search(body[:_HEAD_CHARS])
     if posted:
@@ -81,22 +160,3 @@ def is_heading_like(line: str) -> bool:
         and not line.startswith(("By ", "Posted by ", "Date:"))
         and not line.endswith(" ago")
     )
-
-
-def detect_title(body: str, fallback: str) -> str:
-    """First heading-like line of at least three words; else the start of the first sentence."""
-    lines = [line.strip(" \t•") for line in re.split(r"\n|\|", body[:2000])]
-    lines = [line for line in lines if not _NOT_TITLE.search(line)]
-    for line in lines:
-        if len(line.split()) >= 3 and is_heading_like(line) and not _DATE_LINE.match(line):
-            return line
-    for line in lines:
-        if len(line.split()) >= 3:
-            words = line.split()
-            return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
-    return fallback
-
-
-def describe(title: str, source: str | None, when: str | None, cleaned: str, fallback: str) -> tuple[str, str | None, str | None]:
-    """Fill what explicit metadata (front matter, HTML, e-mail headers) left empty from the cleaned text."""
-    return title or detect_title(cleaned, fallback), source or detect_source(cleaned), when or detect_date(cleaned)

@@ -1,4 +1,8 @@
-"""SQLite store of documents and chunks; chunk ids are the vector ids in the FAISS index."""
+"""SQLite store of documents and chunks; chunk ids are the vector ids in the FAISS index.
+
+Article columns (documents.articles, chunks.article/title/source/date) were added without a format
+change: rows of an older generation read back with the document's own metadata.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,14 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, root TEXT NOT NULL, title TEXT NOT NULL, source TEXT, date TEXT,
     content_hash TEXT NOT NULL, format TEXT NOT NULL, encoding TEXT NOT NULL,
-    text TEXT NOT NULL, cleaned TEXT NOT NULL, dropped TEXT NOT NULL, n_chunks INTEGER NOT NULL
+    text TEXT NOT NULL, cleaned TEXT NOT NULL, dropped TEXT NOT NULL, n_chunks INTEGER NOT NULL,
+    articles TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL, text TEXT NOT NULL,
     headline TEXT, start INTEGER NOT NULL, end INTEGER NOT NULL, orig_start INTEGER NOT NULL,
-    orig_end INTEGER NOT NULL, sentences TEXT NOT NULL, n_tokens INTEGER NOT NULL, embed TEXT NOT NULL
+    orig_end INTEGER NOT NULL, sentences TEXT NOT NULL, n_tokens INTEGER NOT NULL, embed TEXT NOT NULL,
+    article INTEGER NOT NULL DEFAULT 0, title TEXT, source TEXT, date TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS documents_date ON documents(date);
@@ -40,6 +46,7 @@ class StoredDocument:
     cleaned: str
     dropped: str  # JSON list of {"reason", "text"}
     n_chunks: int
+    articles: str = "[]"  # JSON list of {"title", "source", "date", "start", "end"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,7 @@ class Store:
     def add_documents(self, documents: Iterable[StoredDocument]) -> None:
         with self.db:
             self.db.executemany(
-                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     (
                         d.doc_id,
@@ -78,6 +85,7 @@ class Store:
                         d.cleaned,
                         d.dropped,
                         d.n_chunks,
+                        d.articles,
                     )
                     for d in documents
                 ),
@@ -86,7 +94,7 @@ class Store:
     def add_chunks(self, chunks: Iterable[StoredChunk]) -> None:
         with self.db:
             self.db.executemany(
-                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     (
                         s.id,
@@ -101,6 +109,10 @@ class Store:
                         json.dumps(c.sentences),
                         c.n_tokens,
                         s.embed,
+                        c.article,
+                        c.title,
+                        c.source,
+                        c.date,
                     )
                     for s in chunks
                     for c in [s.chunk]
@@ -112,7 +124,7 @@ class Store:
 
     def document(self, doc_id: str) -> StoredDocument | None:
         row = self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-        return StoredDocument(**dict(row)) if row else None
+        return StoredDocument(**dict(row)) if row else None  # older rows lack `articles`: its default applies
 
     def chunks_of(self, doc_id: str) -> list[StoredChunk]:
         rows = self.db.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,)).fetchall()
@@ -131,6 +143,10 @@ class Store:
         sql = f"SELECT c.id FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE {where}"
         return [row[0] for row in self.db.execute(sql, list(params))]
 
+    def has_article_columns(self) -> bool:
+        """Whether chunks carry article metadata (indexes built before articles existed do not)."""
+        return "source" in {row[1] for row in self.db.execute("PRAGMA table_info(chunks)")}
+
     def count(self, table: str) -> int:
         return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
@@ -147,5 +163,6 @@ def _stored_chunk(row: sqlite3.Row) -> StoredChunk:
         orig_end=row["orig_end"],
         sentences=tuple(tuple(pair) for pair in json.loads(row["sentences"])),
         n_tokens=row["n_tokens"],
+        **{key: row[key] for key in ("article", "title", "source", "date") if key in row.keys()},  # noqa: SIM118 (`in` on a Row tests values)
     )
     return StoredChunk(id=row["id"], chunk=chunk, embed=row["embed"])

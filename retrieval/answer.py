@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from index import lexical
+from index.metadata import UNDATED, display_date
 from retrieval import attribution
 from retrieval.dedup import jaccard, shingles
 from retrieval.passages import Filters, Passage
@@ -50,6 +51,9 @@ class Citation:
     text: str
     page: int | None = None  # PDF pages the cited passage starts and ends on
     page_end: int | None = None
+    article: int = 0  # title, source and date are this article's (see Passage)
+    doc_title: str = ""
+    date_display: str = UNDATED
 
 
 @dataclass(frozen=True)
@@ -205,7 +209,10 @@ class AnswerComposer:
             p = candidate.passage
             if p.chunk_id not in citations:
                 citations[p.chunk_id] = Citation(
-                    len(citations) + 1, p.doc, p.title, p.source, p.date, p.headline, p.start, p.end, p.text, p.page, p.page_end
+                    len(citations) + 1, p.doc, p.title, p.source, p.date, p.headline, p.start, p.end, p.text, p.page, p.page_end,
+                    article=p.article,
+                    doc_title=p.doc_title or p.title,
+                    date_display=display_date(p.date),
                 )
             n = citations[p.chunk_id].n
             sentences.append(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from index.metadata import display_date
+
 
 @dataclass(frozen=True)
 class SourceRef:
@@ -19,6 +21,9 @@ class SourceRef:
 
 @dataclass
 class Passage:
+    """A ranked chunk. `title`, `source` and `date` are its article's (a digest's related article, a pasted
+    piece), falling back to the document's for the lead article; `doc_title` is the document's."""
+
     rank: int
     score: float
     chunk_id: int
@@ -37,6 +42,8 @@ class Passage:
     also_in: list[SourceRef] = field(default_factory=list)
     page: int | None = None  # PDF pages the passage starts and ends on
     page_end: int | None = None
+    article: int = 0  # which article of the document
+    doc_title: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -46,6 +53,9 @@ class Passage:
             "title": self.title,
             "source": self.source,
             "date": self.date,
+            "date_display": display_date(self.date),
+            "article": self.article,
+            "doc_title": self.doc_title or self.title,
             "headline": self.headline,
             "start": self.start,
             "end": self.end,
@@ -68,18 +78,25 @@ class Filters:
     def is_empty(self) -> bool:
         return not (self.source or self.since or self.until or self.doc)
 
-    def sql(self) -> tuple[str, list[object]]:
-        """WHERE clause over `documents d`; documents without a date never match a date filter."""
+    def sql(self, articles: bool = True) -> tuple[str, list[object]]:
+        """WHERE clause over `chunks c JOIN documents d`: the article's source and date, else the document's.
+
+        Undated passages never match a date filter. `articles=False` for indexes built before chunks
+        carried article metadata.
+        """
+        source, when = (
+            ("COALESCE(c.source, d.source, '')", "COALESCE(c.date, d.date)") if articles else ("COALESCE(d.source, '')", "d.date")
+        )
         clauses: list[str] = []
         params: list[object] = []
         if self.source:
-            clauses.append("LOWER(COALESCE(d.source, '')) LIKE ? ESCAPE '\\'")
+            clauses.append(f"LOWER({source}) LIKE ? ESCAPE '\\'")
             params.append(f"%{_like_literal(self.source.lower())}%")
         if self.since:
-            clauses.append("d.date >= ?")
+            clauses.append(f"{when} >= ?")
             params.append(self.since)
         if self.until:
-            clauses.append("d.date <= ?")
+            clauses.append(f"{when} <= ?")
             params.append(self.until)
         if self.doc:
             clauses.append("d.doc_id = ?")

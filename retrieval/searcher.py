@@ -51,6 +51,7 @@ class Searcher:
         self.store = Store(self.path / layout.STORE, readonly=True)
         self.vectors = vectors.load(self.path / layout.VECTORS)
         self.bm25 = lexical.load(self.path / layout.BM25, mmap=True)  # opens a 1M-passage index in ms, not seconds
+        self._articles = self.store.has_article_columns()
         if self.vectors.d != self.manifest.dimension:
             raise SitroomError(
                 f"vector index dimension {self.vectors.d} != manifest {self.manifest.dimension}; rebuild with `sitroom index --rebuild PATH`"
@@ -65,7 +66,7 @@ class Searcher:
             raise SitroomError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
         timing: dict[str, float] = {}
         started = time.perf_counter()
-        allowed = None if filters.is_empty() else np.asarray(self.store.chunk_ids_where(*filters.sql()), dtype=np.int64)
+        allowed = None if filters.is_empty() else np.asarray(self.store.chunk_ids_where(*filters.sql(self._articles)), dtype=np.int64)
         if allowed is not None and not len(allowed):
             return SearchResult([], None, {"total": 0.0})
         pool = max(config.candidates, k * 3)
@@ -122,6 +123,7 @@ class Searcher:
                     (chunk.doc_id,),
                 ).fetchone()
             meta = docs[chunk.doc_id]
+            lead = chunk.article == 0  # the lead article's metadata is the document's; sub-articles never inherit it
             cosine = float(self.vectors.reconstruct(chunk_id) @ query_vector) if query_vector is not None else 0.0
             pdf_text = meta["pdf_text"]
             out.append(
@@ -130,9 +132,9 @@ class Searcher:
                     score=fused[chunk_id],
                     chunk_id=chunk_id,
                     doc=chunk.doc_id,
-                    title=meta["title"],
-                    source=meta["source"],
-                    date=meta["date"],
+                    title=chunk.title or meta["title"],
+                    source=chunk.source or (meta["source"] if lead else None),
+                    date=chunk.date or (meta["date"] if lead else None),
                     headline=chunk.headline,
                     text=chunk.text,
                     start=chunk.start,
@@ -143,6 +145,8 @@ class Searcher:
                     dense=cosine,
                     page=page_at(pdf_text, chunk.orig_start) if pdf_text else None,
                     page_end=page_at(pdf_text, chunk.orig_end - 1) if pdf_text else None,
+                    article=chunk.article,
+                    doc_title=meta["title"],
                 )
             )
         return out

@@ -75,8 +75,14 @@ def _print_summary(summary: IndexSummary, settings: Settings) -> None:
         flush=True,
     )
     for doc_id, reasons in sorted(summary.dropped.items()):
+        words = summary.dropped_words.get(doc_id, {})
+        articles = summary.articles.get(doc_id, 1)
         if reasons:
-            print(f"  {doc_id}: dropped " + ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items())))
+            print(
+                f"  {doc_id}: dropped {sum(words.values())} words: "
+                + ", ".join(f"{words.get(reason, 0)} {reason} ({n})" for reason, n in sorted(reasons.items()))
+                + (f"; {articles} articles" if articles > 1 else "")
+            )
     for rejected in summary.rejected:
         print(f"  skipped {rejected.path}: {rejected.reason}", file=sys.stderr)
 
@@ -136,6 +142,7 @@ def _pages(first: int | None, last: int | None) -> str:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from index.metadata import display_date
     from retrieval.searcher import Searcher
 
     result = Searcher(settings).search(args.query, k=args.k, mode=args.mode, filters=_filters(args))
@@ -145,7 +152,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     if not result.passages:
         print("no passages match")
     for p in result.passages:
-        meta = " · ".join(x for x in (p.source, p.date, p.headline) if x)
+        meta = " · ".join(x for x in (p.title, p.source, display_date(p.date), p.headline) if x)
         print(f"{p.rank:>2}. [{p.score:.4f}] {p.doc}{_pages(p.page, p.page_end)} {p.start}-{p.end}  {meta}")
         print(f"    {p.text[:400]}{'…' if len(p.text) > 400 else ''}")
         for ref in p.also_in:
@@ -154,6 +161,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from index.metadata import display_date
     from retrieval.answer import AnswerComposer
     from retrieval.searcher import Searcher
 
@@ -165,7 +173,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if answer.citations:
         print()
     for c in answer.citations:
-        meta = " · ".join(x for x in (c.source, c.date, c.headline) if x)
+        meta = " · ".join(x for x in (c.source, display_date(c.date), c.headline) if x)
         print(f"[{c.n}] {c.doc}{_pages(c.page, c.page_end)} {c.start}-{c.end}  {c.title}" + (f"  ({meta})" if meta else ""))
     return 0
 
@@ -191,6 +199,7 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
 
     from index import layout
     from index.manifest import Manifest
+    from index.metadata import display_date
     from index.store import Store
     from retrieval.searcher import open_index
 
@@ -215,7 +224,9 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
         f"model {manifest.model} ({manifest.backend}, {manifest.dimension}d); {manifest.documents} documents, {manifest.chunks} chunks; updated {manifest.updated}"
     )
     for doc in docs:
-        print(f"  {doc['doc_id']}  {doc['n_chunks']:>4} chunks  {doc['date'] or '-':<10}  {doc['source'] or '-'}  {doc['title'][:60]}")
+        print(
+            f"  {doc['doc_id']}  {doc['n_chunks']:>4} chunks  {display_date(doc['date']):<10}  {doc['source'] or '-'}  {doc['title'][:60]}"
+        )
     return 0
 
 

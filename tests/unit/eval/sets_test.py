@@ -89,3 +89,16 @@ def test_answers_in_evidence_documents(questions, seeds):
             if not any(norm(a) in seeds.get(d, "") for d in docs):
                 missing.append((q["id"], a))
     assert not missing, missing
+
+
+def test_evidence_quotes_survive_cleaning(questions):
+    """Every quote must be findable in the cleaned text the index holds, not only in the raw seed."""
+    from eval.relevance import quote_spans
+    from index.cleaning import RepeatedBlocks, clean
+    from index.loading import load_paths
+
+    docs = load_paths([SEEDS_DIR]).documents
+    repeated = RepeatedBlocks(docs)
+    cleaned = {doc.doc_id: clean(doc, repeated).text for doc in docs}
+    lost = [(q["id"], e["text"][:60]) for q in questions for e in q["evidence"] if not quote_spans(cleaned[e["doc"]], e["text"])]
+    assert not lost, lost

@@ -120,3 +120,13 @@ class TestChunkingProperties:
                 assert text[slice(*cleaned.to_original(c.start + start, c.start + end))] == piece
         covered = set().union(*(range(c.start, c.end) for c in chunks))
         assert all(i in covered for i, ch in enumerate(cleaned.text) if not ch.isspace())
+
+
+def test_chunks_never_cross_an_article_and_carry_its_metadata(chunked):
+    for _, cleaned, chunks in chunked:
+        for chunk in chunks:
+            article = cleaned.articles[chunk.article]
+            assert article.start <= chunk.start and chunk.end <= article.end
+            assert (chunk.title, chunk.source, chunk.date) == (article.title, article.source, article.date)
+    _, cleaned, chunks = next(c for c in chunked if c[0].doc_id.startswith("002"))
+    assert {c.source for c in chunks if c.article} == {"The Hill", "Axios"}

@@ -130,3 +130,16 @@ class TestIndexArguments:
         assert main(["index", str(tmp_path / "in"), "--index-dir", str(tmp_path / "ix")]) == 2
         line = _one_error_line(capsys)
         assert "2 skipped: dangling.txt: dangling symbolic link (its target is missing); nul.txt: binary file" in line
+
+
+def test_passages_carry_their_articles_metadata(seeds_settings, capsys):
+    args = ["search", "Mossad chief Barnea visits Doha", "-k", "3", "--source", "axios", "--json", "--index-dir", str(seeds_settings.index_dir)]
+    assert main(args) == 0
+    results = json.loads(capsys.readouterr().out)["results"]
+    assert results and all(r["source"] == "Axios" for r in results)
+    top = results[0]
+    assert top["doc"] == "002_da99e603930fae2f.txt" and top["title"] == "Israeli spy chief visits Doha for Gaza talks"
+    assert (top["date"], top["date_display"], top["article"]) == (None, "undated", 2)
+    assert top["doc_title"] == "Moscow and Washington lean on allies for support"
+    assert main(["ask", "What did the Iraqi prime minister's office say?", "--index-dir", str(seeds_settings.index_dir)]) == 0
+    assert "The New York Times · undated" in capsys.readouterr().out
