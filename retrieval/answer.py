@@ -209,7 +209,17 @@ class AnswerComposer:
             p = candidate.passage
             if p.chunk_id not in citations:
                 citations[p.chunk_id] = Citation(
-                    len(citations) + 1, p.doc, p.title, p.source, p.date, p.headline, p.start, p.end, p.text, p.page, p.page_end,
+                    len(citations) + 1,
+                    p.doc,
+                    p.title,
+                    p.source,
+                    p.date,
+                    p.headline,
+                    p.start,
+                    p.end,
+                    p.text,
+                    p.page,
+                    p.page_end,
                     article=p.article,
                     doc_title=p.doc_title or p.title,
                     date_display=display_date(p.date),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -18,6 +19,13 @@ from tests.conftest import SEEDS
 CHROME = {"ad", "promo", "signoff", "signup", "app", "link"}
 TRIMMED = {"subscribe", "credit"}
 LONG_PARAGRAPH_WORDS = 40
+LEAD_METADATA = {  # (title, source, date) checked by hand against each seed; None where the text states nothing
+    "000": (None, "NatSec Daily", None),
+    "001": (None, "NatSec Daily", None),
+    "002": ("Moscow and Washington lean on allies for support", "NatSec Daily", None),
+    "003": (None, "BW Actual", "2024-02-08"),
+    "004": ("U.S. to Putin: Welcome to the ISIS ‘Quagmire’", "The Daily Beast", None),
+}
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +66,11 @@ class TestArticleSplitting:
         _, cleaned = seeds["003"]
         blog, nyt = cleaned.articles
         assert (blog.title, blog.source, blog.date) == (None, "BW Actual", "2024-02-08")
-        assert (nyt.title, nyt.source, nyt.date) == ("Iraq Hosts Both U.S. and Iranian-Backed Forces. It’s Getting Tense.", "The New York Times", None)
+        assert (nyt.title, nyt.source, nyt.date) == (
+            "Iraq Hosts Both U.S. and Iranian-Backed Forces. It’s Getting Tense.",
+            "The New York Times",
+            None,
+        )
         assert cleaned.text[nyt.start :].startswith("Iraq Hosts Both U.S. and Iranian-Backed Forces.")
         assert "Israeli PM Netanyahu rejected" in cleaned.text[blog.start : blog.end]
 
@@ -71,7 +83,7 @@ class TestArticleSplitting:
     def test_articles_are_ordered_disjoint_and_hold_every_item(self, seeds):
         for _, cleaned in seeds.values():
             spans = [(a.start, a.end) for a in cleaned.articles]
-            assert spans == sorted(spans) and all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+            assert spans == sorted(spans) and all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
             for item in cleaned.items:
                 assert any(a.start <= item.span[0] and item.span[1] <= a.end for a in cleaned.articles)
 
@@ -89,7 +101,11 @@ class TestArticleSplitting:
 
     def test_signature_over_a_date_line_stays_in_its_article(self):
         body = " ".join(["The two presidents agreed to deepen cooperation on energy and security."] * 5)
-        cleaned = clean(_doc(f"Joint Statement on Energy Cooperation\nDate: 2021-10-29\n\n{body}\n\nJoseph R. Biden, Jr. Emmanuel Macron\nOctober 29, 2021\n"))
+        cleaned = clean(
+            _doc(
+                f"Joint Statement on Energy Cooperation\nDate: 2021-10-29\n\n{body}\n\nJoseph R. Biden, Jr. Emmanuel Macron\nOctober 29, 2021\n"
+            )
+        )
         assert len(cleaned.articles) == 1 and not cleaned.dropped
         assert cleaned.articles[0].title == "Joint Statement on Energy Cooperation" and cleaned.articles[0].date == "2021-10-29"
 
@@ -101,16 +117,8 @@ class TestArticleSplitting:
 
 
 class TestMetadata:
-    EXPECTED = {  # checked by hand against each seed; None where the text states nothing
-        "000": (None, "NatSec Daily", None),
-        "001": (None, "NatSec Daily", None),
-        "002": ("Moscow and Washington lean on allies for support", "NatSec Daily", None),
-        "003": (None, "BW Actual", "2024-02-08"),
-        "004": ("U.S. to Putin: Welcome to the ISIS ‘Quagmire’", "The Daily Beast", None),
-    }
-
     def test_lead_article_metadata_per_seed(self, seeds):
-        for key, expected in self.EXPECTED.items():
+        for key, expected in LEAD_METADATA.items():
             lead = seeds[key][1].articles[0]
             assert (lead.title, lead.source, lead.date) == expected, key
 

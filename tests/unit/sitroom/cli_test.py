@@ -133,7 +133,17 @@ class TestIndexArguments:
 
 
 def test_passages_carry_their_articles_metadata(seeds_settings, capsys):
-    args = ["search", "Mossad chief Barnea visits Doha", "-k", "3", "--source", "axios", "--json", "--index-dir", str(seeds_settings.index_dir)]
+    args = [
+        "search",
+        "Mossad chief Barnea visits Doha",
+        "-k",
+        "3",
+        "--source",
+        "axios",
+        "--json",
+        "--index-dir",
+        str(seeds_settings.index_dir),
+    ]
     assert main(args) == 0
     results = json.loads(capsys.readouterr().out)["results"]
     assert results and all(r["source"] == "Axios" for r in results)
