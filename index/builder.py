@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from index import layout, lexical, vectors
 from index.articles import with_explicit_metadata
-from index.chunking import Chunker, embed_text, tiktoken_counter
+from index.chunking import Chunker, embed_input, tiktoken_counter
 from index.cleaning import RepeatedBlocks, clean
 from index.documents import Document, Rejected
 from index.embedding import Embedder, EmbeddingCache
@@ -200,7 +200,7 @@ class IndexBuilder:
                 n_chunks=len(doc_chunks),
                 articles=json.dumps([asdict(a) for a in cleaned.articles], ensure_ascii=False),
             )
-            out.append((row, [(c, embed_text(c.title or doc.title, c.headline, c.text)) for c in doc_chunks]))
+            out.append((row, [(c, embed_input(c, doc.title)) for c in doc_chunks]))
         for doc_id, row in kept_old.items():
             out.append((row, [(s.chunk, s.embed) for s in old_store.chunks_of(doc_id)] if old_store else []))
         return [row for row, _ in out], out

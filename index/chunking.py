@@ -55,6 +55,11 @@ def embed_text(title: str, headline: str | None, text: str) -> str:
     return "\n".join([*dict.fromkeys(context), text])
 
 
+def embed_input(chunk: Chunk, title: str) -> str:
+    """What the model sees for a chunk: its article's headline (else the document's title), item headline and text."""
+    return embed_text(chunk.title or title, chunk.headline, chunk.text)
+
+
 @lru_cache(maxsize=4)
 def tiktoken_counter(encoding: str) -> TokenCounter:
     enc = tiktoken.get_encoding(encoding)

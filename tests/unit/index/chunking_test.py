@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.chunking import Chunker, embed_text, tiktoken_counter
+from index.chunking import Chunker, embed_input, tiktoken_counter
 from index.cleaning import RepeatedBlocks, clean
 from index.documents import Document, content_hash
 from index.loading import load_paths
@@ -46,7 +46,7 @@ def test_token_bounds(chunked, embedder_module):
         for chunk in chunks:
             single_sentence = len(chunk.sentences) == 1
             assert single_sentence or count(chunk.text) <= 200 + count(chunk.text[slice(*chunk.sentences[-1])]), chunk.text
-            assert embedder_module.count_tokens(embed_text(doc.doc_id, chunk.headline, chunk.text)) <= 256
+            assert embedder_module.count_tokens(embed_input(chunk, doc.doc_id)) <= 256
 
 
 def test_headlines_recorded_and_never_crossed(chunked):
@@ -99,7 +99,7 @@ class TestHostileRuns:
         chunker = Chunker(count_model_tokens=embedder_module.count_tokens, max_model_tokens=embedder_module.max_tokens)
         chunks = chunker.chunk(doc.doc_id, title, clean(doc))
         assert 1 < len(chunks) < 20
-        assert all(embedder_module.count_tokens(embed_text(title, c.headline, c.text)) <= 256 for c in chunks)
+        assert all(embedder_module.count_tokens(embed_input(c, title)) <= 256 for c in chunks)
 
 
 class TestChunkingProperties:
@@ -114,7 +114,7 @@ class TestChunkingProperties:
         chunks = chunker.chunk(doc.doc_id, title, cleaned)
         for c in chunks:
             assert cleaned.text[c.start : c.end] == c.text and 0 < len(c.text) <= max_chars
-            assert len(c.text) <= 32 or embedder_module.count_tokens(embed_text(title, c.headline, c.text)) <= 256
+            assert len(c.text) <= 32 or embedder_module.count_tokens(embed_input(c, title)) <= 256
             for start, end in c.sentences:
                 piece = c.text[start:end]
                 assert text[slice(*cleaned.to_original(c.start + start, c.start + end))] == piece
