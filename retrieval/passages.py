@@ -79,14 +79,16 @@ class Filters:
         return not (self.source or self.since or self.until or self.doc)
 
     def sql(self, articles: bool = True) -> tuple[str, list[object]]:
-        """WHERE clause over `chunks c JOIN documents d`: the article's source and date, else the document's.
+        """WHERE clause over `chunks c JOIN documents d`: the article's source and date (the lead article's are the document's).
 
         Undated passages never match a date filter. `articles=False` for indexes built before chunks
         carried article metadata.
         """
-        source, when = (
-            ("COALESCE(c.source, d.source, '')", "COALESCE(c.date, d.date)") if articles else ("COALESCE(d.source, '')", "d.date")
-        )
+        if articles:  # as passages show them: sub-articles never take the document's source or date
+            source = "COALESCE(CASE WHEN c.article = 0 THEN COALESCE(c.source, d.source) ELSE c.source END, '')"
+            when = "CASE WHEN c.article = 0 THEN COALESCE(c.date, d.date) ELSE c.date END"
+        else:
+            source, when = "COALESCE(d.source, '')", "d.date"
         clauses: list[str] = []
         params: list[object] = []
         if self.source:
