@@ -8,6 +8,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from tqdm import tqdm
 
+from index.threads import single_threaded
 from sitroom.config import BUNDLED_MODEL, EmbeddingConfig
 from sitroom.errors import SitroomError
 
@@ -150,11 +152,13 @@ class Embedder:
         """Length-sorted batches waste little on padding; each batch comes back with its labels."""
         order = np.argsort([len(t) for t in texts])[::-1]
         step = self.config.batch_size
+        threads = single_threaded if len(texts) <= self.config.single_thread_texts else nullcontext
         with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not progress) as bar:
             for i in range(0, len(texts), step):
                 idx = order[i : i + step]
-                vectors = self.model.encode(
-                    [texts[j] for j in idx], batch_size=step, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-                )
+                with threads():
+                    vectors = self.model.encode(
+                        [texts[j] for j in idx], batch_size=step, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+                    )
                 bar.update(len(idx))
                 yield [labels[j] for j in idx], vectors

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from index.threads import is_single_threaded
 from sitroom.errors import SitroomError
 
 if TYPE_CHECKING:
@@ -144,12 +145,14 @@ def _quiet_root_logger() -> Iterator[None]:
         root.setLevel(level)
 
 
-def _session(path: Path) -> Any:
+def _session(path: Path, threads: int = 0) -> Any:
+    """`threads` 0 lets ONNX Runtime use every core."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
+    options.intra_op_num_threads = threads
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
@@ -164,7 +167,8 @@ def load_int8_model(path: str | Path) -> SentenceTransformer:
     except ImportError as exc:
         raise SitroomError("the onnx-int8 backend needs `pip install onnxruntime onnx`") from exc
     model_dir = Path(path)
-    session = _session(export_int8(model_dir))
+    graph = export_int8(model_dir)
+    batch_session, single_session = _session(graph), _session(graph, threads=1)
     model = SentenceTransformer(str(model_dir), device="cpu")
     transformer = model[0]
 
@@ -174,10 +178,11 @@ def load_int8_model(path: str | Path) -> SentenceTransformer:
         def __init__(self, config: object) -> None:
             super().__init__()
             self.config = config
-            self.inputs = [i.name for i in session.get_inputs()]
+            self.inputs = [i.name for i in batch_session.get_inputs()]
 
         def forward(self, **features: torch.Tensor) -> dict[str, torch.Tensor]:
             feed = {name: np.ascontiguousarray(features[name].numpy(), dtype=np.int64) for name in self.inputs}
+            session = single_session if is_single_threaded() else batch_session
             return {"last_hidden_state": torch.from_numpy(session.run(None, feed)[0])}
 
     transformer.model = OnnxEncoder(transformer.model.config)

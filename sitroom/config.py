@@ -12,6 +12,8 @@ DEFAULT_INDEX_DIR = Path(".sitroom")
 INDEX_DIR_ENV = "SITROOM_INDEX_DIR"
 MODEL_ENV = "SITROOM_MODEL"
 BACKEND_ENV = "SITROOM_BACKEND"
+SERVER_ENV = "SITROOM_SERVER"
+TOKEN_ENV = "SITROOM_TOKEN"
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 
 
@@ -54,6 +56,8 @@ class EmbeddingConfig:
     backend: str = field(default_factory=lambda: os.environ.get(BACKEND_ENV, "torch"))
     batch_size: int = 32
     max_seq_tokens: int = 256
+    # Encodes of at most this many texts (a query, an answer's shortlisted sentences) run on one thread: see index/threads.py.
+    single_thread_texts: int = 8
 
 
 @dataclass(frozen=True)
