@@ -1,4 +1,4 @@
-"""The `sitroom` command: index, watch, search, ask, timeline, info, eval, ui, bench.
+"""The `sitroom` command: index, watch, search, ask, timeline, info, eval, ui, bench, serve.
 
 Every user error is one line on stderr and exit status 2; `--json` prints one clean JSON object on
 stdout (progress bars and logs go to stderr).
@@ -11,15 +11,13 @@ import importlib
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitroom.config import RetrievalConfig, Settings
+from sitroom.config import SERVER_ENV, RetrievalConfig, Settings
 from sitroom.errors import SitroomError
 
 if TYPE_CHECKING:
@@ -32,6 +30,7 @@ PLUGGED: dict[str, tuple[str, str]] = {
     "eval": ("eval.command", "evaluate retrieval and answers on an eval set or a BEIR dataset"),
     "ui": ("ui.command", "start the Streamlit UI on localhost"),
     "bench": ("eval.bench", "measure ingestion and query speed, memory and index size"),
+    "serve": ("server.command", "serve search, ask and info as an HTTP JSON API"),
 }
 
 
@@ -110,28 +109,23 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def iso_date(option: str, value: str | None) -> str | None:
-    """A `YYYY-MM-DD` option value, checked; anything else ("5", "June 2024") is an error, not a guess."""
-    if value is None:
-        return None
-    try:
-        if not _ISO_DATE.fullmatch(value):
-            raise ValueError
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise SitroomError(f"{option} {value!r} is not a date: use YYYY-MM-DD, e.g. 2024-06-01") from None
-
-
 def _filters(args: argparse.Namespace):
-    from retrieval.passages import Filters
+    from sitroom.queries import make_filters
 
-    since, until = iso_date("--since", args.since), iso_date("--until", args.until)
-    if since and until and since > until:
-        raise SitroomError(f"--since {since} is after --until {until}: no document can match")
-    return Filters(source=args.source, doc=args.doc, since=since, until=until)
+    return make_filters(source=args.source, since=args.since, until=args.until, doc=args.doc)
+
+
+def _query_params(args: argparse.Namespace) -> dict[str, object]:
+    """The options of search and ask as the server takes them."""
+    return {"k": args.k, "mode": args.mode, "source": args.source, "since": args.since, "until": args.until, "doc": args.doc}
+
+
+def _server(args: argparse.Namespace) -> str | None:
+    """`--server URL`, else `$SITROOM_SERVER`; a server answers from its own index, so `--index-dir` makes no sense with it."""
+    url = args.server or os.environ.get(SERVER_ENV) or None
+    if url and args.index_dir:
+        raise SitroomError("--index-dir cannot be combined with --server / SITROOM_SERVER (the server answers from its own index)")
+    return url
 
 
 def _pages(first: int | None, last: int | None) -> str:
@@ -143,38 +137,57 @@ def _pages(first: int | None, last: int | None) -> str:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from index.metadata import display_date
-    from retrieval.searcher import Searcher
 
-    result = Searcher(settings).search(args.query, k=args.k, mode=args.mode, filters=_filters(args))
+    server = _server(args)
+    if server:
+        from server.client import get
+
+        data = get(server, "/search", {"query": args.query, **_query_params(args)})
+    else:
+        from retrieval.searcher import Searcher
+        from sitroom.queries import search_json
+
+        data = search_json(Searcher(settings), args.query, k=args.k, mode=args.mode, filters=_filters(args))
     if args.json:
-        _print_json({"query": args.query, "results": [p.to_json() for p in result.passages], "timing_ms": result.timing_ms})
+        _print_json(data)
         return 0
-    if not result.passages:
+    if not data["results"]:
         print("no passages match")
-    for p in result.passages:
-        meta = " · ".join(x for x in (p.title, p.source, display_date(p.date), p.headline) if x)
-        print(f"{p.rank:>2}. [{p.score:.4f}] {p.doc}{_pages(p.page, p.page_end)} {p.start}-{p.end}  {meta}")
-        print(f"    {p.text[:400]}{'…' if len(p.text) > 400 else ''}")
-        for ref in p.also_in:
-            print(f"    also in {ref.doc} {ref.start}-{ref.end}")
+    for p in data["results"]:
+        meta = " · ".join(x for x in (p["title"], p["source"], display_date(p["date"]), p["headline"]) if x)
+        print(f"{p['rank']:>2}. [{p['score']:.4f}] {p['doc']}{_pages(p['page'], p['page_end'])} {p['start']}-{p['end']}  {meta}")
+        print(f"    {p['text'][:400]}{'…' if len(p['text']) > 400 else ''}")
+        for ref in p["also_in"]:
+            print(f"    also in {ref['doc']} {ref['start']}-{ref['end']}")
     return 0
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from index.metadata import display_date
-    from retrieval.answer import AnswerComposer
-    from retrieval.searcher import Searcher
 
-    answer = AnswerComposer(Searcher(settings)).run(args.question, k=args.k, mode=args.mode, filters=_filters(args))
+    server = _server(args)
+    if server:
+        from server.client import get
+
+        data = get(server, "/ask", {"question": args.question, **_query_params(args)})
+    else:
+        from retrieval.answer import AnswerComposer
+        from retrieval.searcher import Searcher
+        from sitroom.queries import ask_json
+
+        data = ask_json(AnswerComposer(Searcher(settings)), args.question, k=args.k, mode=args.mode, filters=_filters(args))
     if args.json:
-        _print_json(answer.to_json())
+        _print_json(data)
         return 0
-    print(answer.text)
-    if answer.citations:
+    print(data["answer"]["text"])
+    if data["citations"]:
         print()
-    for c in answer.citations:
-        meta = " · ".join(x for x in (c.source, display_date(c.date), c.headline) if x)
-        print(f"[{c.n}] {c.doc}{_pages(c.page, c.page_end)} {c.start}-{c.end}  {c.title}" + (f"  ({meta})" if meta else ""))
+    for c in data["citations"]:
+        meta = " · ".join(x for x in (c["source"], display_date(c["date"]), c["headline"]) if x)
+        print(
+            f"[{c['n']}] {c['doc']}{_pages(c['page'], c['page_end'])} {c['start']}-{c['end']}  {c['title']}"
+            + (f"  ({meta})" if meta else "")
+        )
     return 0
 
 
@@ -195,35 +208,27 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
-    from dataclasses import asdict
-
-    from index import layout
-    from index.manifest import Manifest
     from index.metadata import display_date
-    from index.store import Store
-    from retrieval.searcher import open_index
 
-    live = open_index(settings.index_dir)
-    manifest = Manifest.read(live)
-    store = Store(live / layout.STORE, readonly=True)
-    docs = [dict(row) for row in store.documents("doc_id, title, source, date, n_chunks")]
-    store.close()
-    size = sum(f.stat().st_size for f in live.rglob("*") if f.is_file())
-    data = {
-        "index_dir": str(settings.index_dir),
-        "generation": live.name,
-        "disk_bytes": size,
-        "manifest": asdict(manifest),
-        "documents": docs,
-    }
+    server = _server(args)
+    if server:
+        from server.client import get
+
+        data = get(server, "/info", {})
+    else:
+        from sitroom.queries import info_json
+
+        data = info_json(settings.index_dir)
     if args.json:
         _print_json(data)
         return 0
-    print(f"index {settings.index_dir} ({live.name}), {size / 2**20:.1f} MiB on disk")
+    manifest = data["manifest"]
+    print(f"index {data['index_dir']} ({data['generation']}), {data['disk_bytes'] / 2**20:.1f} MiB on disk")
     print(
-        f"model {manifest.model} ({manifest.backend}, {manifest.dimension}d); {manifest.documents} documents, {manifest.chunks} chunks; updated {manifest.updated}"
+        f"model {manifest['model']} ({manifest['backend']}, {manifest['dimension']}d); {manifest['documents']} documents, "
+        f"{manifest['chunks']} chunks; updated {manifest['updated']}"
     )
-    for doc in docs:
+    for doc in data["documents"]:
         print(
             f"  {doc['doc_id']}  {doc['n_chunks']:>4} chunks  {display_date(doc['date']):<10}  {doc['source'] or '-'}  {doc['title'][:60]}"
         )
@@ -233,6 +238,12 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index-dir", help="index directory (default: $SITROOM_INDEX_DIR or ./.sitroom)")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+
+def _add_server_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--server", metavar="URL", help="ask a running `sitroom serve` (default: $SITROOM_SERVER); token from $SITROOM_TOKEN"
+    )
 
 
 def _add_query_options(parser: argparse.ArgumentParser) -> None:
@@ -246,7 +257,8 @@ def _add_query_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--doc", help="only this document id")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """`command` set: only that plugged subcommand's module is imported (eval's imports alone take seconds)."""
     parser = argparse.ArgumentParser(prog="sitroom", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -273,12 +285,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("query")
     _add_query_options(p)
+    _add_server_option(p)
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("ask", help="a cited extractive answer")
     _add_common(p)
     p.add_argument("question")
     _add_query_options(p)
+    _add_server_option(p)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("timeline", help="statements matching a query, ordered by briefing date")
@@ -289,11 +303,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="what is in the index")
     _add_common(p)
+    _add_server_option(p)
     p.set_defaults(func=cmd_info)
 
     for name, (module, help_text) in PLUGGED.items():
         p = sub.add_parser(name, help=help_text)
         _add_common(p)
+        if command is not None and command != name:
+            continue
         try:
             plugin = importlib.import_module(module)
         except ImportError as exc:
@@ -314,7 +331,8 @@ def _unavailable(name: str, exc: ImportError) -> Callable[[argparse.Namespace, S
 def main(argv: Sequence[str] | None = None) -> int:
     for name, value in (("TOKENIZERS_PARALLELISM", "false"), ("TRANSFORMERS_VERBOSITY", "error"), ("HF_HUB_DISABLE_PROGRESS_BARS", "1")):
         os.environ.setdefault(name, value)
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(next((arg for arg in argv if not arg.startswith("-")), None))
     args = parser.parse_args(argv)
     level = logging.INFO if args.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
