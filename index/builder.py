@@ -12,12 +12,12 @@ import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from index import layout, lexical, vectors
 from index.articles import with_explicit_metadata
@@ -28,6 +28,7 @@ from index.embedding import Embedder, EmbeddingCache
 from index.formats.feed import load_feeds
 from index.loading import display_path, load_paths
 from index.manifest import Manifest
+from index.pipeline import embed_overlapped
 from index.store import Store, StoredChunk, StoredDocument
 from sitroom.config import Settings
 from sitroom.errors import SitroomError
@@ -75,13 +76,15 @@ class IndexBuilder:
         rebuild: bool = False,
         progress: bool = True,
         feeds: list[str] | None = None,
+        report: Callable[[int, int], None] | None = None,
     ) -> IndexSummary:
+        """`report(documents done, total)` is called as embedding proceeds (the UI's progress bar)."""
         started = time.perf_counter()
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise SitroomError(f"no such file or folder: {', '.join(missing)}")
         with layout.build_lock(self.index_dir):
-            summary = self._run(paths, remove or [], rebuild, progress, feeds or [])
+            summary = self._run(paths, remove or [], rebuild, progress, feeds or [], report)
         summary.seconds = round(time.perf_counter() - started, 3)
         return summary
 
@@ -93,7 +96,15 @@ class IndexBuilder:
         manifest.check_model(self.settings.embedding.model, self.settings.embedding.backend)
         return Store(live / layout.STORE, readonly=True), manifest
 
-    def _run(self, paths: list[Path], remove: list[str], rebuild: bool, progress: bool, feeds: list[str]) -> IndexSummary:
+    def _run(
+        self,
+        paths: list[Path],
+        remove: list[str],
+        rebuild: bool,
+        progress: bool,
+        feeds: list[str],
+        report: Callable[[int, int], None] | None,
+    ) -> IndexSummary:
         summary = IndexSummary()
         old_store, old_manifest = self._old_store(rebuild)
         old = _stored_documents(old_store)
@@ -137,22 +148,31 @@ class IndexBuilder:
             old_store.close()
             return summary
 
-        documents, chunks = self._collect(summary, new_docs, kept_old, old, old_store, progress)
+        grouped, vectors_, summary.embedded = embed_overlapped(
+            self._chunked(summary, new_docs, kept_old, old, old_store),
+            texts_of=lambda item: [text for _, text in item[1]],
+            encode=self.embedder.encode,
+            total=len(new_docs) + len(kept_old),
+            progress=progress,
+            report=report,
+        )
         if old_store:
             old_store.close()
-        self._write(documents, chunks, old_manifest, progress, summary)
+        self._write(grouped, np.concatenate(vectors_) if vectors_ else np.empty((0, 0), np.float32), old_manifest, summary)
         return summary
 
-    def _collect(
+    def _chunked(
         self,
         summary: IndexSummary,
         new_docs: dict[str, Document],
         kept_old: dict[str, StoredDocument],
         old: dict[str, StoredDocument],
         old_store: Store | None,
-        progress: bool,
-    ) -> tuple[list[StoredDocument], list[tuple[StoredDocument, list]]]:
-        """Documents and their chunks for the new generation: copied when unchanged, re-chunked otherwise."""
+    ) -> Iterator[tuple[StoredDocument, list]]:
+        """Documents and their chunks for the new generation: copied when unchanged, re-chunked otherwise.
+
+        Runs in `embed_overlapped`'s worker thread, one document at a time, while earlier chunks are embedded.
+        """
         cleaning = self.settings.cleaning
         fresh_ids = set(summary.added) | set(summary.changed)
         repeated = None
@@ -167,12 +187,11 @@ class IndexBuilder:
             max_model_tokens=self.embedder.max_tokens,
             max_chars=self.settings.chunking.max_chars,
         )
-        out: list[tuple[StoredDocument, list]] = []
-        for doc_id in tqdm(sorted(new_docs), desc="chunking", unit="doc", disable=not progress or len(fresh_ids) < 20):
+        for doc_id in sorted(new_docs):
             doc = new_docs[doc_id]
             if doc_id not in fresh_ids and old_store is not None:
                 row = old[doc_id]
-                out.append((row, [(s.chunk, s.embed) for s in old_store.chunks_of(doc_id)]))
+                yield row, [(s.chunk, s.embed) for s in old_store.chunks_of(doc_id)]
                 continue
             cleaned = with_explicit_metadata(clean(doc, repeated, cleaning.keep_boilerplate), doc)
             lead = cleaned.articles[0] if cleaned.articles else None
@@ -200,23 +219,18 @@ class IndexBuilder:
                 n_chunks=len(doc_chunks),
                 articles=json.dumps([asdict(a) for a in cleaned.articles], ensure_ascii=False),
             )
-            out.append((row, [(c, embed_input(c, doc.title)) for c in doc_chunks]))
+            yield row, [(c, embed_input(c, doc.title)) for c in doc_chunks]
         for doc_id, row in kept_old.items():
-            out.append((row, [(s.chunk, s.embed) for s in old_store.chunks_of(doc_id)] if old_store else []))
-        return [row for row, _ in out], out
+            yield row, [(s.chunk, s.embed) for s in old_store.chunks_of(doc_id)] if old_store else []
 
     def _write(
-        self,
-        documents: list[StoredDocument],
-        grouped: list[tuple[StoredDocument, list]],
-        old_manifest: Manifest | None,
-        progress: bool,
-        summary: IndexSummary,
+        self, grouped: list[tuple[StoredDocument, list]], vectors_: np.ndarray, old_manifest: Manifest | None, summary: IndexSummary
     ) -> None:
+        """`vectors_` holds the vectors of the chunks of `grouped`, in order."""
+        documents = [row for row, _ in grouped]
         flat = [(chunk, text) for _, pairs in grouped for chunk, text in pairs]
         if not flat:
             raise SitroomError("the documents contain no indexable text after cleaning")
-        vectors_, summary.embedded = self.embedder.encode([text for _, text in flat], progress=progress)
         building = layout.new_generation(self.index_dir)
         store = Store(building / layout.STORE)
         store.add_documents(documents)

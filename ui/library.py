@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from index import layout
 from index.builder import IndexBuilder, IndexSummary
 from index.documents import Rejected
@@ -81,32 +79,18 @@ def save_uploads(files: Sequence[tuple[str, bytes]], directory: Path) -> Saved:
 
 
 class _BuildEmbedder(Embedder):
-    """Borrows the loaded model, opens the embedding cache in this thread, and reports encoding progress."""
+    """Borrows the loaded model and opens its own embedding cache."""
 
-    def __init__(self, shared: Embedder, index_dir: Path, report: Progress) -> None:
+    def __init__(self, shared: Embedder, index_dir: Path) -> None:
         super().__init__(shared.config, EmbeddingCache(layout.cache_path(index_dir)))
         self.model = shared.model  # a cached_property: assigning it skips loading the model twice
         self.tokenizer = shared.tokenizer
-        self.report = report
-
-    def encode(self, texts: Sequence[str], progress: bool = False) -> tuple[np.ndarray, int]:
-        if not texts:
-            return super().encode(texts)
-        step = 4 * self.config.batch_size
-        parts: list[np.ndarray] = []
-        computed = 0
-        for i in range(0, len(texts), step):
-            vectors, n = super().encode(texts[i : i + step])
-            parts.append(vectors)
-            computed += n
-            self.report(min(i + step, len(texts)), len(texts))
-        return np.concatenate(parts), computed
 
 
 def _build(settings: Settings, shared: Embedder, report: Progress, paths: list[Path], remove: list[str]) -> IndexSummary:
-    embedder = _BuildEmbedder(shared, settings.index_dir, report)
+    embedder = _BuildEmbedder(shared, settings.index_dir)
     try:
-        return IndexBuilder(settings, embedder=embedder).run(paths, remove=remove, progress=False)
+        return IndexBuilder(settings, embedder=embedder).run(paths, remove=remove, progress=False, report=report)
     finally:
         embedder.cache.close()
 

@@ -26,7 +26,7 @@ def flash(kind: str, text: str) -> None:
 
 def progress_bar() -> Callable[[int, int], None]:
     bar = st.progress(0.0, text="Reading and chunking…")
-    return lambda done, total: bar.progress(done / total, text=f"Embedding chunks {done}/{total} (unchanged ones come from the cache)")
+    return lambda done, total: bar.progress(done / total, text=f"Embedded {done}/{total} documents (unchanged ones come from the cache)")
 
 
 def summary_text(summary: IndexSummary) -> str:
