@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from tqdm import tqdm
 
 from index.threads import is_single_threaded
 from sitroom.errors import SitroomError
@@ -63,13 +64,19 @@ def export_int8(model_dir: Path) -> Path:
         return final
     target.parent.mkdir(parents=True, exist_ok=True)
     logger.info("exporting %s to int8 ONNX in %s (once)", model_dir, target)
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".export-") as tmp:
+    bar = tqdm(
+        total=3, desc="preparing the int8 embedding model (once, cached)", unit="step", bar_format="{desc}: {n}/{total} steps [{elapsed}]"
+    )
+    with bar, tempfile.TemporaryDirectory(dir=target.parent, prefix=".export-") as tmp:
         work = Path(tmp)
         fp32, fused = work / "model.onnx", work / "fused.onnx"
         config = _export_fp32(model_dir, fp32)
+        bar.update()
         _fuse(fp32, fused, config.num_attention_heads, config.hidden_size)
+        bar.update()
         (work / "out").mkdir()
         _quantize(fused, work / "out" / QUANTIZED)
+        bar.update()
         try:
             (work / "out").rename(target)
         except OSError:  # another process finished the same export first
