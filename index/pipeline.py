@@ -1,8 +1,10 @@
-"""Reading, cleaning and chunking overlapped with embedding.
+"""Cleaning and chunking overlapped with embedding.
 
 A worker thread runs the document → chunks generator and feeds a bounded queue; the calling thread
 embeds the chunk texts in batches as they arrive. The model releases the GIL while it computes, so
 the Python-heavy chunking of the next documents proceeds meanwhile instead of before all embedding.
+Reading the files stays before it: boilerplate detection needs the whole corpus first, and reading
+is cheap next to cleaning and chunking (150 usgov documents: 0.15 s against 54 s, on a loaded machine).
 """
 
 from __future__ import annotations
