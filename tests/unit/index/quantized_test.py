@@ -72,7 +72,8 @@ def test_cache_root_follows_the_environment(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_the_one_thread_session_gives_the_batch_session_vectors(int8: Embedder) -> None:
-    """Up to `single_thread_texts` texts run in the one-thread session; more run in the all-cores one."""
+    """Up to `single_thread_texts` texts run in the one-thread session; more run in the all-cores one. Not bit-equal:
+    dynamic quantization scales activations over the whole batch."""
     texts = [f"Iraq and the United States discussed troop levels, round {i}." for i in range(12)]
     small = np.vstack([int8.encode_query(text) for text in texts])
-    np.testing.assert_allclose(small, int8.encode(texts)[0], atol=1e-5)
+    assert (small * int8.encode(texts)[0]).sum(axis=1).min() > 0.98
