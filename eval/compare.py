@@ -20,28 +20,33 @@ from scipy import stats
 
 from eval.runner import Report
 from retrieval.searcher import Searcher
-from sitroom.config import Settings
+from sitroom.config import RERANKER_BUNDLED, RERANKER_OFF, Settings
 from sitroom.errors import SitroomError
 
 logger = logging.getLogger(__name__)
 
-# Variant name → RetrievalConfig fields it sets; "hybrid" keeps the configured fusion.
+# Variant name → RetrievalConfig fields it sets. First-stage variants run without the reranker, to show what it adds;
+# "hybrid" keeps the configured settings (fusion and reranker); "reranked" variants add the cross-encoder.
 VARIANTS: dict[str, dict[str, object]] = {
     "dense": {"mode": "dense"},
     "bm25": {"mode": "bm25"},
     "hybrid": {"mode": "hybrid"},
     "hybrid-rrf": {"mode": "hybrid", "fusion": "rrf"},
     "hybrid-convex": {"mode": "hybrid", "fusion": "convex"},
+    "reranked": {"mode": "hybrid"},
+    "reranked-rrf": {"mode": "hybrid", "fusion": "rrf"},
+    "reranked-convex": {"mode": "hybrid", "fusion": "convex"},
 }
 ALIASES = {"rrf": "hybrid-rrf", "convex": "hybrid-convex"}
-# "hybrid-convex@0.3": convex fusion with that weight on the dense scores.
+# "hybrid-convex@0.3": convex fusion with that weight on the dense scores; "reranked@30": rerank the top 30.
 _WEIGHTED = re.compile(r"^hybrid-convex@(0(?:\.\d+)?|1(?:\.0+)?)$")
+_RERANK_DEPTH = re.compile(r"^(reranked(?:-rrf|-convex)?)@([1-9]\d*)$")
 SIGNIFICANT = 0.05
 
 
 def parse_variants(text: str) -> list[str]:
     names = [ALIASES.get(name.strip(), name.strip()) for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in VARIANTS and not _WEIGHTED.match(name)]
+    unknown = [name for name in names if name not in VARIANTS and not _WEIGHTED.match(name) and not _RERANK_DEPTH.match(name)]
     if unknown:
         raise SitroomError(f"unknown --compare variant {', '.join(unknown)}; use {', '.join([*VARIANTS, *ALIASES])}")
     if len(names) < 2 or len(set(names)) != len(names):
@@ -50,9 +55,16 @@ def parse_variants(text: str) -> list[str]:
 
 
 def variant_settings(name: str, settings: Settings) -> Settings:
-    weighted = _WEIGHTED.match(name)
-    fields = {"mode": "hybrid", "fusion": "convex", "dense_weight": float(weighted.group(1))} if weighted else VARIANTS[name]
-    return replace(settings, retrieval=replace(settings.retrieval, **fields))
+    weighted, deep = _WEIGHTED.match(name), _RERANK_DEPTH.match(name)
+    base = deep.group(1) if deep else name
+    fields = {"mode": "hybrid", "fusion": "convex", "dense_weight": float(weighted.group(1))} if weighted else VARIANTS[base]
+    rerank = settings.rerank
+    if base.startswith("reranked"):
+        model = rerank.model if rerank.model != RERANKER_OFF else RERANKER_BUNDLED
+        rerank = replace(rerank, model=model, candidates=int(deep.group(2)) if deep else rerank.candidates)
+    elif base != "hybrid":
+        rerank = replace(rerank, model=RERANKER_OFF)
+    return replace(settings, retrieval=replace(settings.retrieval, **fields), rerank=rerank)
 
 
 def variant_searcher(searcher: Searcher, settings: Settings) -> Searcher:

@@ -17,10 +17,11 @@ from tqdm import tqdm
 from eval import metrics
 from eval.relevance import covers, quote_spans
 from eval.sets import EvalQuestion, Evidence
+from retrieval import rerank
 from retrieval.answer import AnswerComposer
 from retrieval.passages import Passage
 from retrieval.searcher import Searcher
-from sitroom.config import Settings
+from sitroom.config import RERANKER_OFF, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ def describe(settings: Settings, k: int) -> dict[str, object]:
     if retrieval.mode == "hybrid":
         fusion = {"rrf_k": retrieval.rrf_k} if retrieval.fusion == "rrf" else {"dense_weight": retrieval.dense_weight}
         described |= {"fusion": retrieval.fusion, **fusion}
+    if settings.rerank.model != RERANKER_OFF:
+        described |= {"reranker": settings.rerank.model, "rerank_candidates": settings.rerank.candidates}
     return described
 
 
@@ -141,6 +144,9 @@ class _CleanedTexts(dict):
 def warm_up(searcher: Searcher) -> None:
     """Load the model before the clock starts, so the first question's latency is not the model load."""
     searcher.embedder.encode_query("warm-up")
+    encoder = rerank.load(searcher.settings.rerank)
+    if encoder is not None:
+        encoder.score("warm-up", ["warm-up"])
 
 
 def check_evidence(questions: Sequence[EvalQuestion], searcher: Searcher) -> None:

@@ -12,26 +12,41 @@ import math
 import re
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
 from index import lexical
 from index.metadata import UNDATED, display_date
-from retrieval import attribution
+from retrieval import answerability, attribution
 from retrieval.dedup import jaccard, shingles
 from retrieval.passages import Filters, Passage
 from retrieval.searcher import Searcher
 from sitroom.config import AnswerConfig
 
 NO_ANSWER = "No answer found in the briefings for this question."
+NO_SENTENCE = "no sentence of the top passages answers it"
 _MIN_WORDS = 5
 _NAMED_BONUS = 0.15
 _CONTEXT_BONUS = 0.08
 _QUOTE_BONUS = 0.04  # a direct quote is the most literal answer to "what did X say"
 _RELATIVE_FLOOR = 0.6  # sentences scoring under this share of the best one are not answers
 _SAME_DOC_PENALTY = 0.03  # prefer covering a second briefing over a fourth sentence from the first
-_NUMBER_QUESTION = re.compile(r"(?i)^\s*(?:how (?:many|much|long|far|old|big)|when|what (?:year|date|day|number|percentage))\b")
+_NUMBER_QUESTION = re.compile(r"(?i)^\s*(?:how (?:many|much|long|far|old|big)|what (?:number|percentage|share))\b")
+_DATE_QUESTION = re.compile(r"(?i)^\s*(?:when|what (?:year|date|day|month|time)|(?:on|in) what (?:year|date|day))\b|\bwhen and where\b")
+_PLACE_QUESTION = re.compile(r"(?i)^\s*(?:where|(?:in|at) (?:which|what) (?:city|country|place|base))\b|\bwhere\b.*\?$")
+_DATE = re.compile(
+    r"\b(?:\d{4}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|tomorrow|yesterday|tonight|next week|last week|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)\b"
+)
+_PLACE = re.compile(r"\b(?:in|at|near|to|from) (?:the )?[A-Z][\w’'-]+")
+# Photo captions and credits are not answers ("…, shown in 2018.Credit...Ivor Prickett").
+_CAPTION = re.compile(
+    r"(?i)credit\s*(?:\.\.\.|…|:)|\bphoto(?:graph)?(?:\s+by|:)|\bgetty images\b|\bAP Photo\b|\(AP\)|\bpictured\b|"
+    r"\bshown (?:here )?(?:in|on|at) \w+|\billustration by\b|\bfile photo\b"
+)
+_QUOTE_OPEN, _QUOTE_CLOSE = "“", "”"
+_MAX_QUOTE_SENTENCES = 4  # a quote longer than this is not taken whole
 _NUMBER = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|billions?|half|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b",
     re.I,
@@ -75,6 +90,7 @@ class Answer:
     citations: list[Citation]
     passages: list[Passage]
     timing_ms: dict[str, float] = field(default_factory=dict)
+    abstention: str | None = None  # why the answer abstained (None when it answers)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -89,6 +105,7 @@ class Answer:
             "citations": [asdict(c) for c in self.citations],
             "passages": [p.to_json() for p in self.passages],
             "timing_ms": self.timing_ms,
+            "abstention": self.abstention,
         }
 
 
@@ -103,13 +120,47 @@ class _Candidate:
         return self.passage.text[self.start : self.end]
 
 
+def _quote_depth(text: str) -> int:
+    """Quotes opened minus quotes closed: curly quotes by kind, straight double quotes by position."""
+    depth = text.count(_QUOTE_OPEN) - text.count(_QUOTE_CLOSE)
+    straight = text.count('"')
+    if straight % 2:
+        first = text.index('"')
+        depth += 1 if first + 1 < len(text) and not text[first + 1].isspace() and first not in (len(text) - 1,) else -1
+    return depth
+
+
+def _titlelike(text: str, passage: Passage) -> bool:
+    """A headline, title or caption, not a sentence of the article."""
+    stripped = text.strip().rstrip(".")
+    if stripped in ((passage.headline or "").strip().rstrip("."), passage.title.strip().rstrip(".")) or _CAPTION.search(text):
+        return True
+    words = [w for w in re.findall(r"[A-Za-z][\w’'-]*", text) if len(w) > 3]
+    return len(words) >= 4 and not attribution.QUOTE.search(text) and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
 def _candidates(passages: list[Passage]) -> list[_Candidate]:
+    """Answer units: sentences, or the few sentences that make up one quotation, so a quote is never cut in half.
+
+    A sentence that closes a quote opened before the passage starts, or a quote that does not close
+    within a few sentences, is left out rather than cited in part. Titles and captions are left out.
+    """
     out: list[_Candidate] = []
     for passage in passages:
-        for start, end in passage.sentences:
+        spans = passage.sentences
+        i = 0
+        while i < len(spans):
+            start, end = spans[i]
+            depth, j = _quote_depth(passage.text[start:end]), i
+            while depth > 0 and j + 1 < len(spans) and j - i + 1 < _MAX_QUOTE_SENTENCES:
+                j += 1
+                end = spans[j][1]
+                depth += _quote_depth(passage.text[spans[j][0] : end])
+            i = j + 1
             text = passage.text[start:end]
-            if len(text.split()) >= _MIN_WORDS and not text.endswith(":"):
-                out.append(_Candidate(passage, start, end))
+            if depth != 0 or len(text.split()) < _MIN_WORDS or text.endswith(":") or _titlelike(text, passage):
+                continue
+            out.append(_Candidate(passage, start, end))
     return out
 
 
@@ -151,54 +202,87 @@ class AnswerComposer:
                 p.dense = float(self.searcher.vectors.reconstruct(p.chunk_id) @ query_vector)
             best_dense = max((p.dense for p in top), default=0.0)
         t = time.perf_counter()
-        chosen = [] if best_dense < self.config.min_dense_score else self._select(question, top, query_vector)
+        reason = self._abstention(question, passages, best_dense)
+        chosen = [] if reason else self._select(question, top, query_vector)
         timing["sentences"] = round((time.perf_counter() - t) * 1000, 2)
         answer = self._assemble(question, chosen, passages)
+        answer.abstention = reason or (NO_SENTENCE if answer.abstained else None)
         timing["total"] = round((time.perf_counter() - started) * 1000, 2)
         answer.timing_ms = timing
         return answer
 
+    def _abstention(self, question: str, passages: list[Passage], best_dense: float) -> str | None:
+        """Why the briefings cannot answer `question`, or None: see retrieval/answerability.py and README "Abstention"."""
+        top = passages[: self.config.passages]
+        best = answerability.best_rerank(top)
+        if best is not None and best < self.config.min_rerank_score:
+            return f"best passage scores {best:.2f} < {self.config.min_rerank_score} (cross-encoder)"
+        if best_dense < self.config.min_dense_score:
+            return f"nearest passage cosine {best_dense:.2f} < {self.config.min_dense_score}"
+        missing = answerability.uncovered(question, passages[: self.config.coverage_passages])
+        if missing:
+            return f"no top passage mentions {', '.join(missing)}"
+        asked = _with_officials(attribution.parse(question), top)
+        if asked and asked.proper_terms and not _speaker_statement(asked, top):
+            return f"no top passage has a statement by {asked.who}"
+        return None
+
     def _select(self, question: str, passages: list[Passage], query_vector: np.ndarray) -> list[tuple[_Candidate, float]]:
         """Cheap features rank every sentence; only the best few are embedded, which bounds `ask` latency."""
         candidates = _candidates(passages)
-        asked = attribution.parse(question)
+        asked = _with_officials(attribution.parse(question), passages)
         if not candidates or (asked and not _speaker_present(asked, passages)):
             return []
         # "say"/"think" frame the question; the terms that matter are who and about what.
         weights = _TermWeights(self.searcher, f"{asked.who} {asked.topic or ''}" if asked else question)
-        wants_number = bool(_NUMBER_QUESTION.search(question))
+        slot = _slot(question)
         rank_of = {id(p): i for i, p in enumerate(passages)}
         base: list[float] = []
+        leads: set[int] = set()  # candidates that should open the answer: the asked slot, the speaker's statements
+        speakers: set[int] = set()  # statements naming the asked-about speaker: answers even when phrased unlike the question
         previous_named = False
         for i, candidate in enumerate(candidates):
             score = 0.3 * weights.overlap(candidate.text) + 0.1 / (1 + rank_of[id(candidate.passage)])
-            if wants_number and _NUMBER.search(candidate.text):
-                score += 0.08
+            held = sum(bool(p.search(candidate.text)) for p in slot)
+            if held:
+                score += 0.08 * held
+                leads.add(i)
             if asked:
                 same_passage = i > 0 and candidates[i - 1].passage is candidate.passage
                 bonus = _attribution_bonus(asked, candidate, previous_named and same_passage)
                 previous_named = bonus >= _NAMED_BONUS
                 score += bonus
+                if previous_named:
+                    speakers.add(i)
             base.append(score)
-        shortlist = sorted(range(len(candidates)), key=base.__getitem__, reverse=True)[: self.config.embed_sentences]
+        leads |= speakers
+        shortlist = sorted(range(len(candidates)), key=lambda i: (i in speakers, base[i]), reverse=True)[: self.config.embed_sentences]
         vectors, _ = self.searcher.embedder.encode([candidates[i].text for i in shortlist])
         dense = vectors @ query_vector
-        return self._diverse_top([(candidates[i], base[i] + 0.6 * float(sim)) for i, sim in zip(shortlist, dense, strict=True)])
+        scored = [(i, candidates[i], base[i] + 0.6 * float(sim)) for i, sim in zip(shortlist, dense, strict=True)]
+        return [(c, score) for _, c, score in self._diverse_top(scored, leads, speakers)]
 
-    def _diverse_top(self, scored: list[tuple[_Candidate, float]]) -> list[tuple[_Candidate, float]]:
-        """Greedy pick: best first, skipping near-duplicates, with a small penalty per sentence already taken from a document."""
-        floor = max(self.config.min_sentence_score, _RELATIVE_FLOOR * max(score for _, score in scored))
-        pool = [(c, s, shingles(c.text)) for c, s in scored if s >= floor]
-        chosen: list[tuple[_Candidate, float, frozenset[str]]] = []
+    def _diverse_top(
+        self, scored: list[tuple[int, _Candidate, float]], leads: set[int], speakers: set[int]
+    ) -> list[tuple[int, _Candidate, float]]:
+        """Greedy pick: sentences that hold what was asked (the asked number, date or place; the speaker's statements) first,
+        then best first; near-duplicates skipped, with a small penalty per sentence already taken from a document.
+        The speaker's own statements need not score near the best sentence: they answer "what did X say" by definition."""
+        best_score = max(score for _, _, score in scored)
+        floor = max(self.config.min_sentence_score, _RELATIVE_FLOOR * best_score)
+        pool = [(i, c, s, shingles(c.text)) for i, c, s in scored if s >= floor or (i in speakers and s >= self.config.min_sentence_score)]
+        chosen: list[tuple[int, _Candidate, float, frozenset[str]]] = []
         while pool and len(chosen) < self.config.max_sentences:
-            taken = Counter(c.passage.doc for c, _, _ in chosen)
-            best = max(pool, key=lambda item: item[1] - _SAME_DOC_PENALTY * taken[item[0].passage.doc])
+            taken = Counter(c.passage.doc for _, c, _, _ in chosen)
+            best = max(pool, key=lambda item: (item[0] in leads, item[2] - _SAME_DOC_PENALTY * taken[item[1].passage.doc]))
             pool.remove(best)
-            candidate, _, sig = best
-            if any(jaccard(sig, other) >= 0.5 or candidate.text in kept.text or kept.text in candidate.text for kept, _, other in chosen):
+            _, candidate, _, sig = best
+            if any(
+                jaccard(sig, other) >= 0.5 or candidate.text in kept.text or kept.text in candidate.text for _, kept, _, other in chosen
+            ):
                 continue
             chosen.append(best)
-        return [(c, s) for c, s, _ in chosen]
+        return [(i, c, s) for i, c, s, _ in chosen]
 
     def _assemble(self, question: str, chosen: list[tuple[_Candidate, float]], passages: list[Passage]) -> Answer:
         if not chosen:
@@ -232,6 +316,12 @@ class AnswerComposer:
         return Answer(question, False, text, sentences, list(citations.values()), passages)
 
 
+def _slot(question: str) -> list[re.Pattern[str]]:
+    """What a number, date or place question asks for, as patterns that a sentence holding it matches."""
+    forms = ((_NUMBER_QUESTION, _NUMBER), (_DATE_QUESTION, _DATE), (_PLACE_QUESTION, _PLACE))
+    return [pattern for question_form, pattern in forms if question_form.search(question)]
+
+
 def _attribution_bonus(asked: attribution.Attribution, candidate: _Candidate, after_named: bool) -> float:
     """Statements by the asked-about speaker first: named as the speaker (or continuing one), else inside a passage about them."""
     text = candidate.text
@@ -242,6 +332,23 @@ def _attribution_bonus(asked: attribution.Attribution, candidate: _Candidate, af
         return _NAMED_BONUS + quoted
     context = f"{candidate.passage.headline or ''} {candidate.passage.text}"
     return (_CONTEXT_BONUS + quoted) if attribution.mentions(context, asked.who_terms) else 0.0
+
+
+def _with_officials(asked: attribution.Attribution | None, passages: list[Passage]) -> attribution.Attribution | None:
+    """A country also speaks through the officials the passages name as its own."""
+    if not asked or not asked.country:
+        return asked
+    sentences = [[p.text[a:b] for a, b in p.sentences] for p in passages]
+    return replace(asked, who_terms=(*asked.who_terms, *attribution.officials(sentences, asked.country)))
+
+
+def _speaker_statement(asked: attribution.Attribution, passages: list[Passage]) -> bool:
+    """Some sentence of the passages is a statement naming the asked-about speaker as its speaker."""
+    return any(
+        attribution.is_statement(text) and attribution.speaks(text, asked.who_terms)
+        for p in passages
+        for text in (p.text[a:b] for a, b in p.sentences)
+    )
 
 
 def _speaker_present(asked: attribution.Attribution, passages: list[Passage]) -> bool:

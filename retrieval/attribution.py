@@ -2,12 +2,18 @@
 
 For such questions the answer should be what X said: sentences with a quote or a speech verb,
 preferably naming X (or X's demonym: Iraq → Iraqi) in the sentence, else in the passage around it.
+A country speaks through its government: its name, demonym and capital ("Baghdad said", from
+retrieval/countries.py), its officials by title when the country was just named ("the office of Prime
+Minister ... said"), and the officials the passages introduce by name (then "Mr. Sudani's government").
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from retrieval import countries
 
 _QUESTION = re.compile(
     r"(?i)^\s*(?:what|how)\s+(?:did|does|do|has|have|is|are|was|were)\s+(?P<who>.+?)\s+"
@@ -24,7 +30,8 @@ QUOTE = re.compile(r"[“”\"]|(?:^|\s)'[A-Z]")
 _LEADING_ARTICLE = re.compile(r"(?i)^(?:the|a|an)\s+")
 # A statement continuing the previous speaker's: a pronoun speaker, an opening quote, "X continued".
 _CONTINUATION = re.compile(
-    r"(?i)\b(?:he|she|they)\s+(?:also\s+)?(?:said|says|added|warned|continued|argued|told|claimed|wrote)\b|^[“\"‘']|\bcontinued\b"
+    r"(?i)\b(?:he|she|they)\s+(?:also\s+)?(?:said|says|added|warned|continued|argued|told|claimed|wrote)\b|^[“\"‘']|\bcontinued\b|"
+    r"^(?:its|their|his|her|the) (?:statement|comments|remarks)\b"
 )
 
 
@@ -34,6 +41,7 @@ class Attribution:
     topic: str | None
     who_terms: tuple[str, ...]  # lower-cased stems that identify the speaker
     proper_terms: tuple[str, ...]  # the stems of capitalised words: what must appear for the speaker to be present
+    country: countries.Country | None = None  # when X is a country (or its demonym or capital)
 
 
 def _stem(word: str) -> str:
@@ -42,10 +50,12 @@ def _stem(word: str) -> str:
 
 
 def speaker_terms(who: str, proper_only: bool = False) -> tuple[str, ...]:
-    """Words naming the speaker, with a stem so "Iraq" also matches "Iraqi", "Iraq's" and "Iraqis"."""
+    """Words naming the speaker, with a stem so "Iraq" also matches "Iraqi", "Iraq's" and "Iraqis"; a country adds its other names."""
     words = re.findall(r"[\w’'-]+", _LEADING_ARTICLE.sub("", who))
     keep = [w for w in words if w[0].isupper() or (not proper_only and len(w) > 3)]
-    return tuple(dict.fromkeys(_stem(w) for w in keep))
+    country = countries.lookup(who)
+    named = [n.lower() for n in country.names if len(n) > 4 or not n.isupper()] if country else []
+    return tuple(dict.fromkeys([*(_stem(w) for w in keep), *named]))
 
 
 def parse(question: str) -> Attribution | None:
@@ -58,6 +68,7 @@ def parse(question: str) -> Attribution | None:
         topic=(match.group("topic") or "").strip() or None,
         who_terms=speaker_terms(who),
         proper_terms=speaker_terms(who, proper_only=True),
+        country=countries.lookup(who),
     )
 
 
@@ -70,6 +81,8 @@ _ROLE = (
     r"parliament|lawmakers|politicians?|commanders?|military|diplomats?|ambassador|envoy|embassy|authorities|state media|statement)"
 )
 _VERB = r"(?:said|says|saying|told|tells|warned|warns|stated|complained|argued|claimed|added|insisted|denounced|urged|demanded|announced|blasted|wrote|called|posted)"
+# Verbs that put the speaker after them ("said Graham", "told reporters Graham"); not "saying X …", which reports on X.
+_INVERTED = r"(?:said|says|told|wrote|added|asked|warned|insisted)"
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)")
 
 
@@ -84,7 +97,7 @@ def speaks(sentence: str, terms: tuple[str, ...]) -> bool:
         if (
             re.search(rf"{name}(?:\s+\S+){{0,3}}?\s+{_ROLE}\b", frame)
             or re.search(rf"{name}(?:\s+\S+){{0,2}}?\s+(?:is |was |has |had )?{_VERB}\b", frame)
-            or re.search(rf"\b{_VERB}\s+(?:\S+\s+){{0,3}}?{name}", frame)
+            or re.search(rf"\b{_INVERTED}\s+(?:\S+\s+){{0,3}}?{name}", frame)
         ):
             return True
     return False
@@ -134,3 +147,34 @@ def speaker(sentence: str) -> str | None:
         if who and not _PRONOUN.match(who):
             return who
     return None
+
+
+# A head of government or ministry speaking by title: "the office of Prime Minister Mohammed Shia al-Sudani said".
+_TITLED = re.compile(
+    r"\b(?:Prime Minister|President|Foreign Minister|Defen[cs]e Minister|Minister|King|Emir|Chancellor|Supreme Leader|Ayatollah)"
+    r"((?:\s+(?:[A-Z][\w’'-]+|al|bin|bin|de))*\s+(?:al-)?[A-Z][\w’'-]+)"
+)
+
+
+def titled_speaker(sentence: str) -> bool:
+    """A statement whose speaker is an official named by title (or their office or government)."""
+    frame = _QUOTED.sub(" ", sentence)
+    return bool(SPEECH.search(frame) and (_TITLED.search(frame) or re.search(rf"(?i)\b{_ROLE}\b", frame)))
+
+
+def officials(passages: Sequence[Sequence[str]], country: countries.Country) -> tuple[str, ...]:
+    """Surnames of the country's officials named by title ("Iraqi Prime Minister ... al-Sudani", or "the office of Prime
+    Minister ... al-Sudani said" right after a sentence naming Iraq), as further names of the speaker: "Mr. Sudani's
+    government" then counts as Iraq speaking. Passages are given as their sentences."""
+    names = re.compile("|".join(countries.pattern(n) for n in country.names))
+    found: list[str] = []
+    for sentences in passages:
+        for i, sentence in enumerate(sentences):
+            context = " ".join(sentences[max(0, i - 1) : i + 1])
+            others = countries.named_in(sentence) - {country.name}
+            for match in _TITLED.finditer(sentence):
+                owner = sentence[max(0, match.start() - 60) : match.start()]
+                if names.search(owner) or (not others and titled_speaker(sentence) and names.search(context)):
+                    surname = re.sub(r"^(?:al-|Al-)", "", match.group(1).split()[-1])
+                    found.append(re.sub(r"(?:’s|'s)$", "", surname).lower())
+    return tuple(dict.fromkeys(found))

@@ -39,6 +39,7 @@ class Passage:
     orig_end: int
     sentences: tuple[tuple[int, int], ...]  # relative to `start`
     dense: float  # cosine similarity to the query, used for abstention
+    rerank: float | None = None  # cross-encoder logit, when the passage was reranked
     also_in: list[SourceRef] = field(default_factory=list)
     page: int | None = None  # PDF pages the passage starts and ends on
     page_end: int | None = None
@@ -64,6 +65,7 @@ class Passage:
             "page": self.page,
             "page_end": self.page_end,
             "text": self.text,
+            "rerank": None if self.rerank is None else round(self.rerank, 4),
             "also_in": [asdict(ref) for ref in self.also_in],
         }
 

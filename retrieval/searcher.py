@@ -14,6 +14,7 @@ from index.embedding import Embedder, EmbeddingCache
 from index.formats.pdf import page_at
 from index.manifest import Manifest
 from index.store import Store
+from retrieval import rerank
 from retrieval.dedup import collapse
 from retrieval.fusion import fuse
 from retrieval.passages import Filters, Passage
@@ -92,8 +93,15 @@ class Searcher:
             if mode == "bm25"
             else fuse(config.fusion, dense, sparse, config.rrf_k, config.dense_weight)
         )
-        ranked = sorted(fused, key=fused.__getitem__, reverse=True)[: k * 3]  # spare rows for near-duplicate collapse
-        passages = collapse(self._passages(ranked, fused, query_vector), config.duplicate_jaccard)[:k]
+        encoder = rerank.load(self.settings.rerank)
+        depth = max(k, self.settings.rerank.candidates) if encoder else k
+        ranked = sorted(fused, key=fused.__getitem__, reverse=True)[: depth * 3]  # spare rows for near-duplicate collapse
+        passages = collapse(self._passages(ranked, fused, query_vector), config.duplicate_jaccard)[:depth]
+        if encoder:
+            t = time.perf_counter()
+            passages = rerank.rerank(encoder, query, passages, self.settings.rerank.candidates)
+            timing["rerank"] = _ms(t)
+        passages = passages[:k]
         for rank, passage in enumerate(passages, start=1):
             passage.rank = rank
         timing["total"] = _ms(started)

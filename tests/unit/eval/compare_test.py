@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from eval import compare
 from eval.runner import QuestionResult, Report
 from eval.sets import Evidence
-from sitroom.config import Settings
+from sitroom.config import RERANKER_BUNDLED, RERANKER_OFF, Settings
 from sitroom.errors import SitroomError
 
 
@@ -59,3 +61,14 @@ def test_table_puts_variants_side_by_side_and_marks_significance():
     assert header.split() == ["dense", "bm25"]
     assert first.split() == ["hit@1", "1.000", "0.500*"]
     assert "vs dense" in text.splitlines()[-1]
+
+
+def test_reranked_variants_turn_the_cross_encoder_on_and_first_stage_variants_off():
+    base = Settings()
+    assert compare.parse_variants("hybrid-convex,reranked@20,reranked-rrf") == ["hybrid-convex", "reranked@20", "reranked-rrf"]
+    deep = compare.variant_settings("reranked@20", replace(base, rerank=replace(base.rerank, model=RERANKER_OFF)))
+    assert (deep.rerank.model, deep.rerank.candidates, deep.retrieval.fusion) == (RERANKER_BUNDLED, 20, base.retrieval.fusion)
+    assert compare.variant_settings("reranked-rrf", base).retrieval.fusion == "rrf"
+    for first_stage in ("dense", "bm25", "hybrid-rrf", "hybrid-convex", "hybrid-convex@0.3"):
+        assert compare.variant_settings(first_stage, base).rerank.model == RERANKER_OFF
+    assert compare.variant_settings("hybrid", base).rerank == base.rerank

