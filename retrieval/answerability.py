@@ -67,7 +67,14 @@ def entities(question: str) -> list[tuple[str, ...]]:
 
 
 def mentions(names: Sequence[str], text: str) -> bool:
-    return any(re.search(countries.pattern(name), text) for name in names)
+    """Any of the names occurs; a long word also by its first six letters ("Argentine" ~ "Argentina", "America" ~ "American")."""
+    return any(re.search(_loose(name), text) for name in names)
+
+
+def _loose(name: str) -> str:
+    if len(name) >= 7 and name.isalpha():
+        return rf"(?i:\b{re.escape(name[:6])}\w*)"
+    return countries.pattern(name)
 
 
 def uncovered(question: str, passages: Sequence[Passage]) -> list[str]:
