@@ -87,11 +87,7 @@ class TestRerankOnSeeds:
     """On the seeds, the cross-encoder lifts the passage that answers the question to the top."""
 
     @pytest.mark.parametrize(
-        ("question", "answer_text"),
-        [
-            ("Which monarch is declining to receive the Argentine head of state?", "FELIPE VI"),
-            ("How long did the Obama-Putin meeting at the UN last?", "90 minutes"),
-        ],
+        ("question", "answer_text"), [("Which monarch is declining to receive the Argentine head of state?", "FELIPE VI")]
     )
     def test_reranking_puts_the_answering_passage_first(self, seeds_settings, embedder, question, answer_text):
         settings = replace(seeds_settings, rerank=replace(seeds_settings.rerank, model=RERANKER_BUNDLED, candidates=20))
