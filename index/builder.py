@@ -8,8 +8,10 @@ deleted text never skews IDF.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import layout, lexical, vectors
+from index import integrity, layout, lexical, vectors
 from index.articles import with_explicit_metadata
 from index.chunking import Chunker, embed_input, tiktoken_counter
 from index.cleaning import RepeatedBlocks, clean
@@ -31,7 +33,7 @@ from index.manifest import Manifest
 from index.pipeline import embed_overlapped
 from index.store import Store, StoredChunk, StoredDocument
 from sitroom.config import Settings
-from sitroom.errors import SitroomError
+from sitroom.errors import IndexDamaged, SitroomError
 
 logger = logging.getLogger(__name__)
 
@@ -83,18 +85,30 @@ class IndexBuilder:
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise SitroomError(f"no such file or folder: {', '.join(missing)}")
-        with layout.build_lock(self.index_dir):
-            summary = self._run(paths, remove or [], rebuild, progress, feeds or [], report)
+        try:
+            with layout.build_lock(self.index_dir):
+                summary = self._run(paths, remove or [], rebuild, progress, feeds or [], report)
+        except (OSError, sqlite3.OperationalError) as exc:
+            if not _write_fault(exc):
+                raise
+            raise SitroomError(f"cannot write the index in {self.index_dir} ({_reason(exc)}); the previous index is unchanged") from exc
         summary.seconds = round(time.perf_counter() - started, 3)
         return summary
 
     def _old_store(self, rebuild: bool) -> tuple[Store | None, Manifest | None]:
+        """The live generation to build on, fully verified: a build never copies damage forward or reports it as indexed."""
+        if rebuild:
+            return None, None
         live = layout.current(self.index_dir)
-        if live is None or rebuild:
+        if live is None:
             return None, None
         manifest = Manifest.read(live)
         manifest.check_model(self.settings.embedding.model, self.settings.embedding.backend)
-        return Store(live / layout.STORE, readonly=True), manifest
+        integrity.verify(live, manifest, full=True)
+        with integrity.reading(live / layout.STORE, manifest):
+            store = Store(live / layout.STORE, readonly=True)
+            store.count("chunks")
+        return store, manifest
 
     def _run(
         self,
@@ -107,6 +121,8 @@ class IndexBuilder:
     ) -> IndexSummary:
         summary = IndexSummary()
         old_store, old_manifest = self._old_store(rebuild)
+        if not rebuild or _sound(self.index_dir):
+            layout.remove_leftovers(self.index_dir)  # after a damaged `current`, only a finished rebuild decides what is garbage
         old = _stored_documents(old_store)
         unknown = [doc_id for doc_id in remove if doc_id not in old]
         if unknown and not rebuild:
@@ -231,14 +247,31 @@ class IndexBuilder:
         flat = [(chunk, text) for _, pairs in grouped for chunk, text in pairs]
         if not flat:
             raise SitroomError("the documents contain no indexable text after cleaning")
+        layout.fault_point("embedded")
         building = layout.new_generation(self.index_dir)
+        try:
+            self._write_generation(building, documents, flat, vectors_, old_manifest)
+            layout.publish(self.index_dir, building)
+        finally:
+            layout.discard(building)  # gone already once published (renamed); a failed build leaves no partial generation
+        summary.documents, summary.chunks = len(documents), len(flat)
+
+    def _write_generation(
+        self, building: Path, documents: list[StoredDocument], flat: list[tuple], vectors_: np.ndarray, old_manifest: Manifest | None
+    ) -> None:
         store = Store(building / layout.STORE)
         store.add_documents(documents)
         store.add_chunks(StoredChunk(id=i, chunk=chunk, embed=text) for i, (chunk, text) in enumerate(flat))
         store.close()
+        layout.fault_point("store-written")
         ids = np.arange(len(flat), dtype=np.int64)
-        vectors.save(vectors.build(vectors_, ids, self.settings.vectors), building / layout.VECTORS)
+        try:
+            vectors.save(vectors.build(vectors_, ids, self.settings.vectors), building / layout.VECTORS)
+        except RuntimeError as exc:  # faiss reports a failed write (disk full) as a RuntimeError
+            raise OSError(errno.EIO, f"writing {layout.VECTORS} failed: {str(exc).strip().splitlines()[-1]}") from exc
+        layout.fault_point("vectors-written")
         lexical.save(lexical.build([text for _, text in flat], show_progress=False), building / layout.BM25)
+        layout.fault_point("bm25-written")
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         Manifest(
             model=self.settings.embedding.model,
@@ -251,9 +284,31 @@ class IndexBuilder:
             created=old_manifest.created if old_manifest else now,
             updated=now,
             roots=sorted({d.root for d in documents}),
+            files=integrity.file_records(building),
         ).write(building)
-        layout.publish(self.index_dir, building)
-        summary.documents, summary.chunks = len(documents), len(flat)
+        layout.fault_point("manifest-written")
+
+
+# errno values of a write the environment refused: disk or quota full, file too large, read-only or forbidden, I/O error.
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+
+
+def _write_fault(exc: OSError | sqlite3.OperationalError) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno in _WRITE_ERRNOS
+    return any(words in str(exc) for words in ("disk is full", "readonly database", "unable to open database", "disk I/O error"))
+
+
+def _reason(exc: OSError | sqlite3.OperationalError) -> str:
+    return exc.strerror or str(exc) if isinstance(exc, OSError) else str(exc)
+
+
+def _sound(index_dir: Path) -> bool:
+    try:
+        layout.current(index_dir)
+    except IndexDamaged:
+        return False
+    return True
 
 
 def _skipped_note(rejected: list[Rejected], shown: int = 3) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import logging
 import os
 import sqlite3
@@ -38,26 +40,73 @@ def resolve_model(name: str) -> str:
 
 
 class EmbeddingCache:
-    """SQLite map from sha256(model, backend, text) to a float32 vector; survives index rebuilds."""
+    """SQLite map from sha256(model, backend, text) to a float32 vector; survives index rebuilds.
+
+    Only a cache: a file that is not a database any more is recreated, vectors of the wrong length
+    are dropped (and computed again), and in a read-only index directory nothing is written.
+    """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        with contextlib.suppress(OSError):  # a read-only index directory: vectors are computed, not cached
+            path.parent.mkdir(parents=True, exist_ok=True)
         # Streamlit reruns on other threads; SQLite serialises writers, the lock keeps one connection consistent.
-        self.db = sqlite3.connect(path, check_same_thread=False)
         self.lock = threading.Lock()
-        self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
+        self.writable = os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+        self.db = self._connect()
 
-    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+    def _connect(self) -> sqlite3.Connection:
+        target = self.path if self.writable or self.path.exists() else ":memory:"
+        db = sqlite3.connect(target, check_same_thread=False)
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            if isinstance(exc, sqlite3.OperationalError) or not self.writable:
+                raise
+            return self._recreate(exc)
+        return db
+
+    def _recreate(self, exc: sqlite3.DatabaseError) -> sqlite3.Connection:
+        logger.warning("embedding cache %s is damaged (%s); starting an empty one", self.path, exc)
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        return self._connect()
+
+    def get_many(self, keys: Sequence[str], dimension: int) -> dict[str, np.ndarray]:
+        """Cached vectors of `keys`; rows that are not `dimension` float32s are deleted, so they are computed again."""
         found: dict[str, np.ndarray] = {}
+        wrong: list[str] = []
         with self.lock:
-            for i in range(0, len(keys), 900):
-                batch = list(keys[i : i + 900])
-                marks = ",".join("?" * len(batch))
-                for key, blob in self.db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", batch):
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
+            try:
+                for i in range(0, len(keys), 900):
+                    batch = list(keys[i : i + 900])
+                    marks = ",".join("?" * len(batch))
+                    for key, blob in self.db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", batch):
+                        if len(blob) == 4 * dimension:
+                            found[key] = np.frombuffer(blob, dtype=np.float32)
+                        else:
+                            wrong.append(key)
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError) or not self.writable:
+                    raise
+                self.db.close()
+                self.db = self._recreate(exc)
+                return {}
+        if wrong:
+            logger.warning("dropping %d cached vectors of the wrong length from %s", len(wrong), self.path)
+            self.delete_many(wrong)
         return found
 
+    def delete_many(self, keys: Sequence[str]) -> None:
+        if not self.writable:
+            return
+        with self.lock, self.db:
+            self.db.executemany("DELETE FROM vectors WHERE key = ?", ((key,) for key in keys))
+
     def put_many(self, items: dict[str, np.ndarray]) -> None:
+        if not self.writable:
+            return
         with self.lock, self.db:
             self.db.executemany(
                 "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
@@ -100,6 +149,17 @@ class Embedder:
 
     @cached_property
     def dimension(self) -> int:
+        """Read from the model's configuration when it is a plain Transformer + Pooling model, so that
+        checking cached vectors does not load the weights (re-indexing unchanged text needs no model)."""
+        folder = Path(self.path)
+        try:
+            modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+            kinds = {module["type"].rsplit(".", 1)[-1] for module in modules}
+            if kinds <= {"Transformer", "Pooling", "Normalize"}:
+                pooling = next(module["path"] for module in modules if module["type"].endswith(".Pooling"))
+                return int(json.loads((folder / pooling / "config.json").read_text(encoding="utf-8"))["word_embedding_dimension"])
+        except (OSError, ValueError, KeyError, TypeError, StopIteration):
+            pass  # not a local sentence-transformers folder: ask the model
         return int(self.model.get_embedding_dimension())
 
     @cached_property
@@ -128,7 +188,7 @@ class Embedder:
         Each computed batch is cached at once, so an interrupted build keeps the work it has done.
         """
         keys = [self.key(text) for text in texts]
-        cached = self.cache.get_many(keys) if self.cache else {}
+        cached = self.cache.get_many(keys, self.dimension) if self.cache else {}
         missing = list(dict.fromkeys(k for k in keys if k not in cached))
         if missing:
             text_of = dict(zip(keys, texts, strict=True))
@@ -137,7 +197,7 @@ class Embedder:
                 if self.cache:
                     self.cache.put_many(computed)
                 cached.update(computed)
-        out = np.empty((len(texts), self.dimension if not cached else len(next(iter(cached.values())))), dtype=np.float32)
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
         for i, key in enumerate(keys):
             out[i] = cached[key]
         return out, len(missing)

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from index import layout, lexical, vectors
+from index import integrity, layout, lexical, vectors
 from index.embedding import Embedder, EmbeddingCache
 from index.formats.pdf import page_at
-from index.manifest import Manifest
 from index.store import Store
 from retrieval import rerank
 from retrieval.dedup import collapse
 from retrieval.fusion import fuse
 from retrieval.passages import Filters, Passage
 from sitroom.config import Settings
-from sitroom.errors import SitroomError
+from sitroom.errors import IndexDamaged, SitroomError
 
 logger = logging.getLogger(__name__)
 
@@ -36,26 +36,29 @@ class SearchResult:
 
 
 def open_index(index_dir: Path) -> Path:
-    live = layout.current(index_dir)
-    if live is None:
-        raise SitroomError(f"no index at {index_dir}; create one with `sitroom index PATH` (or set --index-dir / SITROOM_INDEX_DIR)")
-    return live
+    return integrity.open_generation(index_dir)[0]
 
 
 class Searcher:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.path = open_index(settings.index_dir)
-        self.manifest = Manifest.read(self.path)
+        self.path, self.manifest = integrity.open_generation(settings.index_dir)
         self.manifest.check_model(settings.embedding.model, settings.embedding.backend)
         self.embedder = embedder or Embedder(settings.embedding, EmbeddingCache(layout.cache_path(settings.index_dir)))
-        self.store = Store(self.path / layout.STORE, readonly=True)
-        self.vectors = vectors.load(self.path / layout.VECTORS)
-        self.bm25 = lexical.load(self.path / layout.BM25, mmap=True)  # opens a 1M-passage index in ms, not seconds
-        self._articles = self.store.has_article_columns()
-        if self.vectors.d != self.manifest.dimension:
-            raise SitroomError(
-                f"vector index dimension {self.vectors.d} != manifest {self.manifest.dimension}; rebuild with `sitroom index --rebuild PATH`"
+        with integrity.reading(self.path / layout.STORE, self.manifest):
+            self.store = Store(self.path / layout.STORE, readonly=True)
+            chunks = self.store.count("chunks")  # reads the header and schema: a garbled file fails here, not mid-search
+            self._articles = self.store.has_article_columns()
+        with integrity.reading(self.path / layout.VECTORS, self.manifest):
+            self.vectors = vectors.load(self.path / layout.VECTORS)
+        with integrity.reading(self.path / layout.BM25, self.manifest):
+            self.bm25 = lexical.load(self.path / layout.BM25, mmap=True)  # opens a 1M-passage index in ms, not seconds
+            bm25_docs = int(self.bm25.scores["num_docs"])
+        counts = (self.vectors.d, self.vectors.ntotal, bm25_docs, chunks)
+        if counts != (self.manifest.dimension, self.manifest.chunks, self.manifest.chunks, self.manifest.chunks):
+            raise IndexDamaged(
+                f"{self.path} does not add up: {self.vectors.ntotal} vectors of dimension {self.vectors.d}, {bm25_docs} BM25 rows "
+                f"and {chunks} stored chunks, the manifest records {self.manifest.chunks} chunks of dimension {self.manifest.dimension}"
             )
 
     def search(self, query: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None) -> SearchResult:
@@ -67,7 +70,8 @@ class Searcher:
             raise SitroomError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
         timing: dict[str, float] = {}
         started = time.perf_counter()
-        allowed = None if filters.is_empty() else np.asarray(self.store.chunk_ids_where(*filters.sql(self._articles)), dtype=np.int64)
+        with integrity.reading(self.path / layout.STORE, errors=(sqlite3.DatabaseError,)):
+            allowed = None if filters.is_empty() else np.asarray(self.store.chunk_ids_where(*filters.sql(self._articles)), dtype=np.int64)
         if allowed is not None and not len(allowed):
             return SearchResult([], None, {"total": 0.0})
         pool = max(config.candidates, k * 3)
@@ -84,7 +88,8 @@ class Searcher:
         sparse: dict[int, float] = {}
         if mode in ("bm25", "hybrid"):
             t = time.perf_counter()
-            sparse = self._bm25(query, pool, allowed)
+            with integrity.reading(self.path / layout.BM25, errors=(IndexError, ValueError)):
+                sparse = self._bm25(query, pool, allowed)
             timing["bm25"] = _ms(t)
         fused = (
             dense
@@ -96,7 +101,8 @@ class Searcher:
         encoder = rerank.load(self.settings.rerank)
         depth = max(k, self.settings.rerank.candidates) if encoder else k
         ranked = sorted(fused, key=fused.__getitem__, reverse=True)[: depth * 3]  # spare rows for near-duplicate collapse
-        passages = collapse(self._passages(ranked, fused, query_vector), config.duplicate_jaccard)[:depth]
+        with integrity.reading(self.path / layout.STORE, errors=(sqlite3.DatabaseError,)):
+            passages = collapse(self._passages(ranked, fused, query_vector), config.duplicate_jaccard)[:depth]
         if encoder:
             t = time.perf_counter()
             passages = rerank.rerank(encoder, query, passages, self.settings.rerank.candidates)

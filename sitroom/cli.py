@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sitroom.config import SERVER_ENV, RetrievalConfig, Settings
-from sitroom.errors import SitroomError
+from sitroom.errors import REBUILD_HINT, SitroomError
 
 if TYPE_CHECKING:
     from index.builder import IndexSummary
@@ -235,6 +235,26 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from index.integrity import check
+
+    report = check(settings.index_dir)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        for damage in report.damage:
+            print(f"damaged: {damage}")
+        for note in report.notes:
+            print(f"note: {note}")
+        if report.healthy and report.files:
+            print(
+                f"index {settings.index_dir} ({report.generation}) is healthy: {report.files} files, {report.bytes / 2**20:.1f} MiB verified"
+            )
+    if not report.healthy:
+        raise SitroomError(f"{len(report.damage)} damaged; {REBUILD_HINT}")
+    return 0
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index-dir", help="index directory (default: $SITROOM_INDEX_DIR or ./.sitroom)")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
@@ -305,6 +325,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     _add_common(p)
     _add_server_option(p)
     p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("check", help="verify every index file against its recorded size and sha256 (exit 2 if damaged)")
+    _add_common(p)
+    p.set_defaults(func=cmd_check)
 
     for name, (module, help_text) in PLUGGED.items():
         p = sub.add_parser(name, help=help_text)
