@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import integrity, layout, lexical, vectors
+from index import integrity, layout, lexical, overrides, vectors
 from index.articles import with_explicit_metadata
 from index.chunking import Chunker, embed_input, tiktoken_counter
 from index.cleaning import RepeatedBlocks, clean
@@ -243,7 +243,8 @@ class IndexBuilder:
         self, grouped: list[tuple[StoredDocument, list]], vectors_: np.ndarray, old_manifest: Manifest | None, summary: IndexSummary
     ) -> None:
         """`vectors_` holds the vectors of the chunks of `grouped`, in order."""
-        documents = [row for row, _ in grouped]
+        corrected = overrides.load(self.index_dir)  # hand-set title/source/date outlive re-indexing
+        documents = [overrides.apply(row, corrected) for row, _ in grouped]
         flat = [(chunk, text) for _, pairs in grouped for chunk, text in pairs]
         if not flat:
             raise SitroomError("the documents contain no indexable text after cleaning")

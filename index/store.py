@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,12 +57,34 @@ class StoredChunk:
 
 
 class Store:
-    def __init__(self, path: Path, readonly: bool = False) -> None:
+    def __init__(self, path: Path, readonly: bool = False, overrides: Mapping[str, Mapping[str, str]] | None = None) -> None:
         uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
         self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         if not readonly:
             self.db.executescript(SCHEMA)
+        if overrides:
+            self._overlay(overrides)
+
+    def _overlay(self, overrides: Mapping[str, Mapping[str, str]]) -> None:
+        """Hand-set title/source/date (index/overrides.py) over the stored ones, for every query of this connection.
+
+        A TEMP view named `documents` shadows the stored table (SQLite resolves temp names first), so
+        listings, filters and passage metadata all see the corrected values; "" clears a source or date.
+        """
+        self.db.execute("CREATE TEMP TABLE doc_overrides (doc_id TEXT PRIMARY KEY, title TEXT, source TEXT, date TEXT)")
+        self.db.executemany(
+            "INSERT INTO doc_overrides VALUES (?,?,?,?)",
+            [(doc_id, f.get("title") or None, f.get("source"), f.get("date")) for doc_id, f in overrides.items()],
+        )
+        replaced = {
+            "title": "COALESCE(o.title, d.title) AS title",
+            "source": "NULLIF(COALESCE(o.source, d.source), '') AS source",
+            "date": "NULLIF(COALESCE(o.date, d.date), '') AS date",
+        }
+        columns = [row[1] for row in self.db.execute("PRAGMA main.table_info(documents)")]
+        select = ", ".join(replaced.get(c, f"d.{c}") for c in columns)
+        self.db.execute(f"CREATE TEMP VIEW documents AS SELECT {select} FROM main.documents d LEFT JOIN doc_overrides o USING (doc_id)")
 
     def close(self) -> None:
         self.db.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import integrity, layout, lexical, vectors
+from index import integrity, layout, lexical, overrides, vectors
 from index.embedding import Embedder, EmbeddingCache
 from index.formats.pdf import page_at
 from index.store import Store
@@ -46,7 +46,7 @@ class Searcher:
         self.manifest.check_model(settings.embedding.model, settings.embedding.backend)
         self.embedder = embedder or Embedder(settings.embedding, EmbeddingCache(layout.cache_path(settings.index_dir)))
         with integrity.reading(self.path / layout.STORE, self.manifest):
-            self.store = Store(self.path / layout.STORE, readonly=True)
+            self.store = Store(self.path / layout.STORE, readonly=True, overrides=overrides.load(settings.index_dir))
             chunks = self.store.count("chunks")  # reads the header and schema: a garbled file fails here, not mid-search
             self._articles = self.store.has_article_columns()
         with integrity.reading(self.path / layout.VECTORS, self.manifest):
