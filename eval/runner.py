@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -203,11 +203,23 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, float | None]:
     return out | {"latency_p50_ms": metrics.percentile(latencies, 50), "latency_p95_ms": metrics.percentile(latencies, 95)}
 
 
-def evaluate_set(questions: Sequence[EvalQuestion], searcher: Searcher, k: int, variant: str, progress: bool = True) -> Report:
+def evaluate_set(
+    questions: Sequence[EvalQuestion],
+    searcher: Searcher,
+    k: int,
+    variant: str,
+    progress: bool = True,
+    on_question: Callable[[int, int, EvalQuestion], None] | None = None,
+) -> Report:
+    """`on_question(done, total, question)` is called after each question (the UI's progress bar)."""
     composer = AnswerComposer(searcher)
     texts = _CleanedTexts(searcher)
     warm_up(searcher)
-    results = [_ask(composer, q, k, texts) for q in tqdm(questions, desc=f"eval {variant}", unit="q", disable=not progress)]
+    results = []
+    for done, q in enumerate(tqdm(questions, desc=f"eval {variant}", unit="q", disable=not progress), start=1):
+        results.append(_ask(composer, q, k, texts))
+        if on_question is not None:
+            on_question(done, len(questions), q)
     answerable = [r for r in results if not r.unanswerable]
     ranks = {r.id: r.first_ranks for r in answerable}
     retrieved = {r.id: r.retrieved for r in answerable}

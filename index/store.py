@@ -169,6 +169,12 @@ class Store:
         """Whether chunks carry article metadata (indexes built before articles existed do not)."""
         return "source" in {row[1] for row in self.db.execute("PRAGMA table_info(chunks)")}
 
+    def count_where(self, where: str, params: Sequence[object]) -> tuple[int, int]:
+        """(chunks, documents) matching a WHERE clause over `chunks c JOIN documents d`."""
+        sql = f"SELECT COUNT(*), COUNT(DISTINCT d.doc_id) FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE {where}"
+        chunks, docs = self.db.execute(sql, list(params)).fetchone()
+        return int(chunks), int(docs)
+
     def count(self, table: str) -> int:
         return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from index.metadata import display_date
 
@@ -79,6 +79,13 @@ class Filters:
 
     def is_empty(self) -> bool:
         return not (self.source or self.since or self.until or self.doc)
+
+    def active(self) -> list[tuple[str, str]]:
+        """(name, value) of each filter in use, in a fixed order, for chips and messages."""
+        return [(f.name, value) for f in fields(self) if (value := getattr(self, f.name))]
+
+    def without(self, name: str) -> Filters:
+        return replace(self, **{name: None})
 
     def sql(self, articles: bool = True) -> tuple[str, list[object]]:
         """WHERE clause over `chunks c JOIN documents d`: the article's source and date (the lead article's are the document's).

@@ -143,6 +143,14 @@ class WatchConfig:
 
 
 @dataclass(frozen=True)
+class DisplayConfig:
+    """UI relevance labels from a passage's cosine to the query (the scale of `min_dense_score`): seeds' on-topic top hits are 0.45-0.7."""
+
+    high_relevance: float = 0.5
+    medium_relevance: float = 0.35
+
+
+@dataclass(frozen=True)
 class Settings:
     index_dir: Path = field(default_factory=default_index_dir)
     loading: LoadingConfig = field(default_factory=LoadingConfig)
@@ -155,6 +163,7 @@ class Settings:
     answer: AnswerConfig = field(default_factory=AnswerConfig)
     timeline: TimelineConfig = field(default_factory=TimelineConfig)
     watch: WatchConfig = field(default_factory=WatchConfig)
+    display: DisplayConfig = field(default_factory=DisplayConfig)
 
     def with_index_dir(self, index_dir: Path | str | None) -> Settings:
         return self if index_dir is None else replace(self, index_dir=Path(index_dir))

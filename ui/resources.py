@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from index import layout
+from index import layout, overrides
 from index.embedding import Embedder
 from retrieval.answer import AnswerComposer
 from retrieval.searcher import Searcher
@@ -48,9 +48,13 @@ def _engine(settings: Settings, generation: str) -> Engine:
 
 
 def engine(settings: Settings) -> Engine | None:
-    """The loaded index, or None when there is none; keyed on the live generation so rebuilds are picked up."""
+    """The loaded index, or None when there is none; keyed on the live generation and the metadata overrides file,
+    so rebuilds and metadata edits are picked up."""
     live = layout.current(settings.index_dir)
-    return None if live is None else _engine(settings, str(live))
+    if live is None:
+        return None
+    edited = overrides.path(settings.index_dir)
+    return _engine(settings, f"{live}|{edited.stat().st_mtime_ns if edited.exists() else 0}")
 
 
 def show_missing_index(settings: Settings) -> None:
@@ -66,7 +70,8 @@ def require_engine() -> Engine:
     """The engine, or a clear message (how to create an index, or what is wrong with it) and the page stops."""
     config = settings()
     try:
-        loaded = engine(config)
+        with st.spinner("Loading the embedding model and the index (the first start takes a few seconds)…"):
+            loaded = engine(config)
     except SitroomError as exc:
         st.error(md_escape(exc), icon=":material/error:")
         st.stop()

@@ -56,7 +56,10 @@ def test_ask_shows_a_cited_answer_with_passages(app: App, seeds_index: Path) -> 
     assert 'href="#cite-1"' in page and 'id="cite-1"' in page, "citation [1] must jump to its passage"
     assert 'class="cited"' in page, "the cited sentence is highlighted in its passage"
     assert 'class="term">Iraq</span>' in page, "query terms are marked"
-    assert "score" in page and "BW Actual" in page
+    assert '<div class="sr-group">BW Actual · 2024-02-08</div><ul><li>' in page, "bullets grouped by source and date"
+    assert page.count('class="sr-pop"') >= 1, "each [n] carries its passage for the hover preview"
+    assert "relevance</span>" in page and "score 0." not in page, "relevance labels, not raw scores"
+    assert ".txt 4628" not in page
     links = link_params(at)
     assert links and all({"doc", "span", "orig"} <= set(p) for p in links)
     assert any("sent" in p for p in links), "a cited passage's link carries its cited sentences"
@@ -72,7 +75,7 @@ def test_off_topic_question_abstains(app: App, seeds_index: Path) -> None:
 def test_search_filters_by_source_date_document_and_mode(app: App, seeds_index: Path) -> None:
     at = app(seeds_index).switch_page("views/search.py").run()
     at.text_input(key="query").input("troops withdrawal").run()
-    assert len(link_params(at)) == 10
+    assert "10 passages in " in html_of(at) and 1 <= len(link_params(at)) <= 10, "overlapping passages share a card"
 
     at.selectbox(key="f_source").set_value("NatSec Daily").run()
     assert {p["doc"][0] for p in link_params(at)} == {"000_fa8900e209c8b72a.txt", "001_82356547dccc4d69.txt"}, "the NatSec Daily seeds"
@@ -85,10 +88,10 @@ def test_search_filters_by_source_date_document_and_mode(app: App, seeds_index: 
     at.selectbox(key="f_doc").set_value("004_d1df9960fe393cbd.txt")
     at.radio(key="f_mode").set_value("dense")
     at.slider(key="f_k").set_value(3).run()
-    assert [p["doc"][0] for p in link_params(at)] == ["004_d1df9960fe393cbd.txt"] * 3
+    assert {p["doc"][0] for p in link_params(at)} == {"004_d1df9960fe393cbd.txt"} and "3 passages in " in html_of(at)
 
     at.radio(key="f_mode").set_value("bm25").run()
-    assert "bm25" in at.caption[0].value
+    assert "· bm25 ·" in html_of(at)
     assert 1 <= len(link_params(at)) < 3, "BM25 returns only the chunks that contain a query term"
 
 
@@ -172,7 +175,7 @@ def test_rejected_upload_names_are_shown_as_text(app: App, writable_index: Path)
 
 def test_remove_an_uploaded_document(app: App, writable_index: Path) -> None:
     at = upload(app(writable_index), ("zanzibar.txt", ZANZIBAR.encode()))
-    at.selectbox[0].set_value("zanzibar.txt")
+    at.selectbox(key="remove_doc").set_value("zanzibar.txt")
     at.checkbox[0].check()
     at.get("form_submit_button")[1].click().run()
     assert not at.exception
@@ -216,6 +219,82 @@ def test_eval_page_runs_a_set_and_shows_metrics_plots_and_misses(app: App, seeds
     at.get("form_submit_button")[0].click().run()
     assert not at.exception and not at.error
     metrics = at.dataframe[0].value
-    assert list(metrics.columns) == ["metric", "bm25", "hybrid"] and "abstention_accuracy" in set(metrics["metric"])
+    assert list(metrics.columns) == ["metric", "bm25", "hybrid", "meaning"] and "abstention_accuracy" in set(metrics["metric"])
     assert len(at.image) == 2, "the Hit@k and latency plots from eval.report"
     assert any(e.label.startswith("Misses: hybrid") for e in at.expander)
+
+
+def test_ask_page_summarizes_the_corpus_and_offers_questions_from_it(app: App, seeds_index: Path) -> None:
+    at = app(seeds_index)
+    assert "5 documents, 101 passages; dated 2024-02-08 to 2024-02-08 (4 undated)" in html_of(at)
+    examples = [b for b in at.button if b.key and b.key.startswith("example_")]
+    assert len(examples) == 4
+    question = examples[0].label
+    examples[0].click().run()
+    assert not at.exception
+    assert at.text_input(key="question").value == question and 'class="sr-answer"' in html_of(at), "clicking an example asks it"
+
+
+def test_empty_result_names_the_filter_and_chips_clear_it(app: App, seeds_index: Path) -> None:
+    at = app(seeds_index).switch_page("views/search.py").run()
+    at.text_input(key="query").input("Kaspersky ban")
+    at.selectbox(key="f_source").set_value("NatSec Daily")
+    at.date_input(key="f_dates").set_value((date(2024, 1, 1), date(2024, 12, 31))).run()
+    note = at.info[0].value
+    assert "no passages with source" in note and "without since" in note, note
+    chips = {b.key: b for b in at.button if b.key and b.key.startswith("chip_")}
+    assert set(chips) == {"chip_since_until", "chip_source", "chip_all"}
+    chips["chip_since_until"].click().run()
+    assert at.date_input(key="f_dates").value == () and at.selectbox(key="f_source").value == "NatSec Daily"
+    assert not at.info and {p["doc"][0] for p in link_params(at)} <= {"000_fa8900e209c8b72a.txt", "001_82356547dccc4d69.txt"}
+    next(b for b in at.button if b.key == "chip_source").click().run()
+    assert at.selectbox(key="f_source").value is None and not [b for b in at.button if b.key and b.key.startswith("chip_")]
+
+
+def test_search_sorts_by_date_and_groups_by_document(app: App, seeds_index: Path) -> None:
+    at = app(seeds_index).switch_page("views/search.py").run()
+    at.text_input(key="query").input("troops withdrawal").run()
+    assert "by source: " in html_of(at)
+    at.get("button_group")[0].set_value("newest first").run()
+    assert link_params(at)[0]["doc"][0] == "003_bec8731c7900498a.txt", "the one dated seed comes first"
+    at.toggle(key="group_docs").set_value(True).run()
+    headers = [h.value for h in at.html if h.value.startswith('<div class="sr-head">')]
+    docs = [p["doc"][0] for p in link_params(at)]
+    assert len(headers) == len(set(docs)) and docs == sorted(docs, key=docs.index), "one header per document, its cards together"
+
+
+def test_document_page_lists_every_document_with_a_link(app: App, seeds_index: Path) -> None:
+    at = app(seeds_index).switch_page("views/document.py").run()
+    table = next(h.value for h in at.html if 'class="sr-docs"' in h.value)
+    for seed in sorted((ROOT / "seeds").iterdir()):
+        assert f'href="document?doc={seed.name}"' in table
+    assert "undated" in table
+
+
+def test_library_edits_title_source_and_date(app: App, writable_index: Path) -> None:
+    at = app(writable_index).switch_page("views/library.py").run()
+    at.selectbox(key="edit_doc").set_value("000_fa8900e209c8b72a.txt").run()
+    at.text_input(key="edit_title_000_fa8900e209c8b72a.txt").input("US troops may leave Iraq and Syria")
+    at.text_input(key="edit_date_000_fa8900e209c8b72a.txt").input("2024-01-25")
+    next(b for b in at.get("form_submit_button") if b.label == "Save").click().run()
+    assert not at.exception and "Saved title, date" in at.success[0].value
+    assert "US troops may leave Iraq and Syria" in html_of(at) and at.get("metric")[2].value == "2"
+    at.switch_page("views/search.py").run()
+    at.text_input(key="query").input("troops withdrawal")
+    at.date_input(key="f_dates").set_value((date(2024, 1, 20), date(2024, 1, 31))).run()
+    assert {p["doc"][0] for p in link_params(at)} == {"000_fa8900e209c8b72a.txt"}, "filters use the edited date at once"
+
+    at.switch_page("views/library.py").run()
+    at.selectbox(key="edit_doc").set_value("000_fa8900e209c8b72a.txt").run()
+    at.text_input(key="edit_date_000_fa8900e209c8b72a.txt").input("soon")
+    next(b for b in at.get("form_submit_button") if b.label == "Save").click().run()
+    assert "not a date" in at.error[0].value
+
+
+def test_eval_page_warns_about_the_live_index_and_explains_metrics(app: App, seeds_index: Path) -> None:
+    at = app(seeds_index).switch_page("views/evaluation.py").run()
+    assert "live index" in at.warning[0].value
+    at.text_input(key="eval_path").input(str(ROOT / "eval" / "sets" / "offtopic.jsonl"))
+    at.get("form_submit_button")[0].click().run()
+    metrics = at.dataframe[0].value
+    assert "meaning" in metrics.columns and metrics["meaning"].str.len().gt(0).all()

@@ -1,4 +1,4 @@
-"""Document: the full cleaned text with the followed passage highlighted and scrolled to, metadata, and the original text."""
+"""Document: every indexed document listed; the full cleaned text with the followed passage highlighted and scrolled to, metadata, and the original text."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 import streamlit as st
 
 from index.store import StoredDocument
+from retrieval.citing import UNDATED
 from sitroom.escaping import md_escape
 from ui import render
 from ui.resources import require_engine
@@ -26,7 +27,7 @@ def show(doc: StoredDocument) -> None:
     params = st.query_params
     passage = span(params.get("span"))
     sentences = [s for s in map(span, params.get_all("sent")) if s]
-    heading = f"<h3>{html.escape(doc.title)}</h3><div class='sr-meta'>{render.meta_line(doc.source, doc.date)}</div>"
+    heading = f"<h3>{html.escape(doc.title)}</h3><div class='sr-meta'>{render.meta_line(doc.source, doc.date or UNDATED)}</div>"
     st.html(heading)
     with st.sidebar:  # stays in view while the text is scrolled to the passage
         st.html(
@@ -50,7 +51,8 @@ def show(doc: StoredDocument) -> None:
 def main() -> None:
     st.title("Document")
     engine = require_engine()
-    titles = {row["doc_id"]: row["title"] for row in engine.searcher.store.documents("doc_id, title")}
+    rows = engine.searcher.store.documents("doc_id, title, source, date, n_chunks")
+    titles = {row["doc_id"]: row["title"] for row in rows}
     wanted = st.query_params.get("doc")
     if wanted and wanted not in titles:
         st.warning("The linked document is not in the index; it may have been removed:")
@@ -61,6 +63,8 @@ def main() -> None:
         format_func=lambda d: f"{titles[d][:80]} ({d})",
     )  # fmt: skip
     if choice is None:
+        st.caption(f"{len(rows)} documents; click a title to read it.")
+        st.html(render.documents_table_html(rows))
         return
     if choice != wanted:  # picked another document: its URL carries no passage
         st.query_params.from_dict({"doc": choice})

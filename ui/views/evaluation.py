@@ -16,12 +16,30 @@ import streamlit as st
 from eval import compare
 from eval.report import HIT_PLOT, LATENCY_PLOT, write_report
 from eval.runner import Report, evaluate_set
-from eval.sets import load_set
+from eval.sets import EvalQuestion, load_set
 from sitroom.errors import SitroomError
 from sitroom.escaping import md_escape
 from ui.resources import Engine, require_engine
 
 SETS_DIR = Path(compare.__file__).with_name("sets")
+# One line per metric, shown beside its value; names as eval.runner reports them.
+METRIC_MEANINGS = {
+    "hit@1": "share of questions whose first passage holds the evidence",
+    "hit@3": "share of questions with the evidence in the top 3 passages",
+    "hit@5": "share of questions with the evidence in the top 5 passages",
+    "hit@10": "share of questions with the evidence in the top 10 passages",
+    "recall@5": "share of all evidence items found in the top 5 (questions with several quotes need all)",
+    "recall@10": "share of all evidence items found in the top 10",
+    "mrr@10": "1 / rank of the first passage with evidence, averaged (1.0 = always first)",
+    "ndcg@10": "rank-weighted gain of the evidence passages in the top 10 (1.0 = ideal order)",
+    "answer_contains": "share of answers containing an expected answer string",
+    "evidence_in_answer": "share of answers quoting an evidence sentence",
+    "citation_valid": "share of quoted sentences found verbatim inside the passage they cite",
+    "abstention_accuracy": "share of unanswerable questions where the answer said it found nothing",
+    "false_abstention_rate": "share of answerable questions where it wrongly said it found nothing (lower is better)",
+    "latency_p50_ms": "median time per question, search plus answer (lower is better)",
+    "latency_p95_ms": "95th-percentile time per question (lower is better)",
+}
 DEFAULT_SET = "seeds_dev.jsonl"
 _RESULT = "eval_result"
 
@@ -39,9 +57,15 @@ def run_eval(engine: Engine, path: Path, variants: list[str], k: int) -> EvalRun
     reports: list[Report] = []
     bar = st.progress(0.0, text="Evaluating…")
     for i, name in enumerate(variants):
-        bar.progress(i / len(variants), text=f"Evaluating {name}: {len(questions)} questions")
+
+        def step(done: int, total: int, question: EvalQuestion, i: int = i, name: str = name) -> None:
+            bar.progress(
+                (i + done / total) / len(variants),
+                text=f"{name} ({i + 1}/{len(variants)}): question {done}/{total} done, {question.id}: {question.question[:80]}",
+            )
+
         searcher = compare.variant_searcher(engine.searcher, compare.variant_settings(name, engine.searcher.settings))
-        reports.append(evaluate_set(questions, searcher, k, name, progress=False))
+        reports.append(evaluate_set(questions, searcher, k, name, progress=False, on_question=step))
     bar.empty()
     tests = compare.paired_tests(reports) if len(reports) > 1 else []
     with tempfile.TemporaryDirectory() as folder:
@@ -54,10 +78,14 @@ def show(result: EvalRun) -> None:
     st.subheader(f"Metrics: {md_escape(result.set_name)}")
     names = list(dict.fromkeys(name for r in result.reports for name in r.metrics))
     st.dataframe(
-        [{"metric": n, **{r.variant: r.metrics.get(n) for r in result.reports}} for n in names],
+        [{"metric": n, **{r.variant: r.metrics.get(n) for r in result.reports}, "meaning": METRIC_MEANINGS.get(n, "")} for n in names],
         hide_index=True,
         height="content",
-        column_config={r.variant: st.column_config.NumberColumn(format="%.3f") for r in result.reports},
+        width="stretch",
+        column_config={
+            **{r.variant: st.column_config.NumberColumn(format="%.3f", width="small") for r in result.reports},
+            "meaning": st.column_config.TextColumn(width="large"),
+        },
         placeholder="-",
     )
     if result.tests:
@@ -91,6 +119,12 @@ def show(result: EvalRun) -> None:
 def main() -> None:
     st.title("Evaluate")
     engine = require_engine()
+    st.warning(
+        f"Runs on the live index (`{engine.searcher.settings.index_dir}`, {engine.searcher.manifest.documents} documents): "
+        "its documents, any distractors in it and your metadata edits all affect the scores. Expected documents missing "
+        "from the index count as misses.",
+        icon=":material/warning:",
+    )
     bundled = sorted(SETS_DIR.glob("*.jsonl"))
     with st.form("eval"):
         names = [p.name for p in bundled]

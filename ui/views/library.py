@@ -1,4 +1,4 @@
-"""Library: what is indexed, adding briefings by upload, and removing documents.
+"""Library: what is indexed (each row opens its document), correcting a document's title/source/date, uploads, removal.
 
 Messages render Markdown, so every file name, document id and reason in them goes through `md_escape`.
 """
@@ -10,11 +10,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from index import overrides
 from index.builder import IndexSummary
 from sitroom.config import Settings
 from sitroom.errors import SitroomError
 from sitroom.escaping import md_escape
-from ui import library, resources
+from ui import library, render, resources
 
 _FLASH = "library_flash"
 
@@ -47,21 +48,44 @@ def documents_table(engine: resources.Engine, settings: Settings) -> None:
     cols[2].metric("Dated", sum(1 for r in rows if r["date"]))
     cols[3].metric("Updated", manifest.updated[:16].replace("T", " "))
     uploaded = str(library.library_dir(settings))
-    st.dataframe(
-        [
-            {
-                "document": r["doc_id"],
-                "title": r["title"],
-                "source": r["source"],
-                "date": r["date"],
-                "chunks": r["n_chunks"],
-                "characters": r["chars"],
-                "uploaded": r["root"] == uploaded,
-            }
-            for r in rows
-        ],
-        hide_index=True,
+    table = [{**dict(r), "characters": f"{r['chars']:,}", "uploaded": "yes" if r["root"] == uploaded else ""} for r in rows]
+    st.caption("Click a title to open the document.")
+    st.html(render.documents_table_html(table, extra=("characters", "uploaded")))
+
+
+def edit_metadata(engine: resources.Engine, settings: Settings) -> None:
+    """Correct what detection got wrong; kept in the index directory, so re-indexing keeps it."""
+    rows = {r["doc_id"]: r for r in engine.searcher.store.documents("doc_id, title, source, date")}
+    st.subheader("Edit title, source and date")
+    doc_id = st.selectbox(
+        "Document", list(rows), index=None, placeholder="Pick a document to correct", key="edit_doc",
+        format_func=lambda d: f"{rows[d]['title'][:70]} ({d})",
+    )  # fmt: skip
+    if doc_id is None:
+        return
+    row = rows[doc_id]
+    with st.form("edit_metadata"):
+        title = st.text_input("Title", value=row["title"], key=f"edit_title_{doc_id}")
+        left, right = st.columns(2)
+        source = left.text_input("Source", value=row["source"] or "", key=f"edit_source_{doc_id}", placeholder="none")
+        when = right.text_input("Date", value=row["date"] or "", key=f"edit_date_{doc_id}", placeholder="YYYY-MM-DD, empty for undated")
+        if not st.form_submit_button("Save", icon=":material/save:"):
+            return
+    current = {"title": row["title"], "source": row["source"] or "", "date": row["date"] or ""}
+    edited = {name: value for name, value in (("title", title), ("source", source), ("date", when)) if value.strip() != current[name]}
+    if not edited:
+        st.info("Nothing changed.")
+        return
+    try:
+        overrides.save(settings.index_dir, doc_id, overrides.checked(**edited))
+    except SitroomError as exc:
+        st.error(str(exc))
+        return
+    flash(
+        "success",
+        f"Saved {', '.join(edited)} of {md_escape(doc_id)}; searches and answers use it now, and re-indexing keeps it.",
     )
+    st.rerun()
 
 
 def add(settings: Settings, files: list[tuple[str, bytes]]) -> None:
@@ -104,6 +128,7 @@ def main() -> None:
         resources.show_missing_index(settings)
     else:
         documents_table(engine, settings)
+        edit_metadata(engine, settings)
 
     st.subheader("Add briefings")
     with st.form("upload", clear_on_submit=True):
@@ -124,7 +149,7 @@ def main() -> None:
     st.subheader("Remove a document")
     roots = {row["doc_id"]: row["root"] for row in engine.searcher.store.documents("doc_id, root")}
     with st.form("remove"):
-        doc_id = st.selectbox("Document", list(roots), index=None, placeholder="Pick a document")
+        doc_id = st.selectbox("Document", list(roots), index=None, placeholder="Pick a document", key="remove_doc")
         confirmed = st.checkbox("Yes, remove it from the index (an uploaded file is deleted too)")
         if st.form_submit_button("Remove", icon=":material/delete:"):
             if not (doc_id and confirmed):
