@@ -20,6 +20,13 @@ def source_line(title: str | None, source: str | None, date: str | None, headlin
     return " · ".join(p for p in parts if p)
 
 
+def pages_label(first: int | None, last: int | None) -> str | None:
+    """ "p. 2" or "pp. 2-3" for PDF passages; None for formats without pages."""
+    if not first:
+        return None
+    return f"p. {first}" if last in (None, first) else f"pp. {first}-{last}"
+
+
 @dataclass(frozen=True)
 class SentenceGroup:
     """Answer sentences whose citations share a source and date, in the answer's own order."""

@@ -46,6 +46,13 @@ class Card:
         return min(p.orig_start for p in self.passages), max(p.orig_end for p in self.passages)
 
     @property
+    def pages(self) -> tuple[int | None, int | None]:
+        """First and last PDF page of the card (None for formats without pages)."""
+        firsts = [p.page for p in self.passages if getattr(p, "page", None)]
+        lasts = [p.page_end or p.page for p in self.passages if getattr(p, "page", None)]
+        return (min(firsts), max(lasts)) if firsts else (None, None)
+
+    @property
     def headlines(self) -> list[str]:
         return list(dict.fromkeys(p.headline for p in self.passages if p.headline))
 

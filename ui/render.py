@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from index import lexical
 from retrieval.answer import Answer, AnswerSentence, Citation
-from retrieval.citing import UNDATED, grouped, source_line
+from retrieval.citing import UNDATED, grouped, pages_label, source_line
 from sitroom.config import DisplayConfig
 from ui.cards import Card
 
@@ -113,7 +113,8 @@ def relevance(cosine: float, config: DisplayConfig) -> str | None:
 def _popover(citation: Citation, sentences: Sequence[AnswerSentence]) -> str:
     """The cited passage, escaped, with the answer's sentences from it marked: shown on hover or focus of [n]."""
     cited = [Mark(s.start - citation.start, s.end - citation.start, "cited") for s in sentences if citation.n in s.citations]
-    where = meta_line(source_line(citation.title, citation.source, citation.date, citation.headline))
+    pages = pages_label(getattr(citation, "page", None), getattr(citation, "page_end", None))
+    where = meta_line(source_line(citation.title, citation.source, citation.date, citation.headline), pages)
     return f'<span class="sr-pop" role="tooltip"><span class="sr-meta">[{citation.n}] {where}</span><br>{highlight(citation.text, cited)}</span>'
 
 
@@ -160,7 +161,7 @@ def card_html(card: Card, query: str, config: DisplayConfig) -> str:
         f'<div class="sr-card" id="passage-{card.rank}">{anchors}'
         f'<div class="sr-meta">{badges}#{card.rank}{rel}{merged}</div>'
         f'<div class="sr-head">{html.escape(lead.title)}</div>'
-        f'<div class="sr-meta">{meta_line(lead.source, lead.date or UNDATED)}</div>{headlines}'
+        f'<div class="sr-meta">{meta_line(lead.source, lead.date or UNDATED, pages_label(*card.pages))}</div>{headlines}'
         f'<div class="sr-text">{text}</div>{also}</div>'
     )
 

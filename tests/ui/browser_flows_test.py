@@ -1,0 +1,126 @@
+"""The analyst flows only a real browser can check: hover previews, the :target flash, filter chips, editing metadata.
+
+One `sitroom ui` server over a private copy of the seeds index serves the module; every check waits
+for its element (Playwright locators and `expect`) instead of reading the page once.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_test import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy
+
+from sitroom.config import Settings
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (Debian packages chromium, chromium-driver)")
+WAIT = 120_000  # ms; the first page of a fresh server waits for the model, on a busy machine
+
+
+@pytest.fixture(scope="module")
+def served(seeds_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    index_dir = tmp_path_factory.mktemp("browser") / "index"
+    shutil.copytree(seeds_settings.index_dir, index_dir, symlinks=True)
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "sitroom.cli", "ui", "--index-dir", str(index_dir), "--port", str(port)])
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, server)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(served: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser):  # noqa: ANN001, ANN201 - playwright types are imported lazily
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(WAIT)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def pick(page, key: str, option: str | re.Pattern[str]) -> None:  # noqa: ANN001
+    """Choose `option` in the Streamlit selectbox with widget key `key` (Streamlit marks its container `st-key-<key>`)."""
+    page.locator(f".st-key-{key}").get_by_role("combobox").click()
+    page.get_by_role("option", name=option).click()
+
+
+def test_hovering_a_citation_previews_its_passage_and_its_card_flashes(page, served: str) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect
+
+    page.goto(served)
+    box = page.get_by_label("Question")
+    box.fill("What did Iraq say about US troops?")
+    box.press("Enter")
+    cite = page.locator(".sr-answer .sr-cite").first
+    preview = cite.locator(".sr-pop")
+    expect(cite).to_be_visible(timeout=WAIT)
+    expect(preview).to_be_hidden()
+    cite.locator("a.cite").hover()
+    expect(preview).to_be_visible()
+    expect(preview.locator(".cited")).to_contain_text("Iraq")
+    cite.locator("a.cite").click()
+    expect(page).to_have_url(re.compile(r"#cite-1$"))
+    card = page.locator(".sr-card:has(#cite-1)")
+    expect(card).to_be_in_viewport()
+    page.wait_for_function("getComputedStyle(document.querySelector('.sr-card:has(#cite-1)')).animationName === 'sr-flash'")
+
+
+def test_filter_chips_name_the_emptying_filter_and_clear_in_one_click(page, served: str) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect
+
+    page.goto(f"{served}/search")
+    page.get_by_label("Query").fill("Kaspersky ban")
+    page.get_by_label("Query").press("Enter")
+    expect(page.locator(".sr-card").first).to_be_visible(timeout=WAIT)
+    pick(page, "f_source", "NatSec Daily (2 documents)")
+    chip = page.get_by_role("button", name="source: NatSec Daily")
+    expect(chip).to_be_visible()
+    pick(page, "f_doc", re.compile(r"^Israeli PM Netanyahu"))
+    expect(page.get_by_text("no passages with source=NatSec Daily and doc=003_bec8731c7900498a.txt together")).to_be_visible()
+    expect(page.locator(".sr-card")).to_have_count(0)
+    page.get_by_role("button", name="Clear all").click()
+    expect(chip).to_be_hidden()
+    expect(page.locator(".sr-card").first).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^(source|doc): "))).to_have_count(0)
+
+
+def test_library_edits_metadata_and_opens_the_document_from_its_row(page, served: str) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect
+
+    page.goto(f"{served}/library")
+    pick(page, "edit_doc", re.compile(r"^U\.S\. to Putin"))
+    title = page.get_by_role("textbox", name="Title")
+    expect(title).to_have_value(re.compile(r"^U\.S\. to Putin"))
+    title.fill("Russia bombs Syria: the ISIS quagmire")
+    page.get_by_role("textbox", name="Date").fill("2015-09-30")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved title, date of 004_d1df9960fe393cbd.txt")).to_be_visible(timeout=WAIT)
+    row = page.locator(".sr-docs tr", has_text="004_d1df9960fe393cbd.txt")
+    expect(row).to_contain_text("2015-09-30")
+    row.get_by_role("link", name="Russia bombs Syria: the ISIS quagmire").click()
+    expect(page.get_by_test_id("stMainBlockContainer").locator("h3", has_text="Russia bombs Syria: the ISIS quagmire")).to_be_visible()
+    expect(page.get_by_text("The Daily Beast · 2015-09-30").first).to_be_visible()
