@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from browser_test import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy
@@ -53,7 +52,7 @@ def browser(served: str) -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser):  # noqa: ANN001, ANN201 - playwright types are imported lazily
+def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(WAIT)
     try:
@@ -62,13 +61,13 @@ def page(browser):  # noqa: ANN001, ANN201 - playwright types are imported lazil
         context.close()
 
 
-def pick(page, key: str, option: str | re.Pattern[str]) -> None:  # noqa: ANN001
+def pick(page, key: str, option: str | re.Pattern[str]) -> None:
     """Choose `option` in the Streamlit selectbox with widget key `key` (Streamlit marks its container `st-key-<key>`)."""
     page.locator(f".st-key-{key}").get_by_role("combobox").click()
     page.get_by_role("option", name=option).click()
 
 
-def test_hovering_a_citation_previews_its_passage_and_its_card_flashes(page, served: str) -> None:  # noqa: ANN001
+def test_hovering_a_citation_previews_its_passage_and_its_card_flashes(page, served: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(served)
@@ -89,7 +88,7 @@ def test_hovering_a_citation_previews_its_passage_and_its_card_flashes(page, ser
     page.wait_for_function("getComputedStyle(document.querySelector('.sr-card:has(#cite-1)')).animationName === 'sr-flash'")
 
 
-def test_filter_chips_name_the_emptying_filter_and_clear_in_one_click(page, served: str) -> None:  # noqa: ANN001
+def test_filter_chips_name_the_emptying_filter_and_clear_in_one_click(page, served: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(f"{served}/search")
@@ -108,7 +107,7 @@ def test_filter_chips_name_the_emptying_filter_and_clear_in_one_click(page, serv
     expect(page.get_by_role("button", name=re.compile(r"^(source|doc): "))).to_have_count(0)
 
 
-def test_library_edits_metadata_and_opens_the_document_from_its_row(page, served: str) -> None:  # noqa: ANN001
+def test_library_edits_metadata_and_opens_the_document_from_its_row(page, served: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(f"{served}/library")
