@@ -156,12 +156,14 @@ def card_html(card: Card, query: str, config: DisplayConfig) -> str:
     rel = f' · <span class="sr-rel {label}">{label} relevance</span>' if label else ""
     merged = f" · merged from ranks {', '.join(f'#{r}' for r in card.ranks)}" if len(card.passages) > 1 else ""
     headlines = "".join(f'<div class="sr-head">{html.escape(h)}</div>' for h in card.headlines if h != lead.title)
+    document = getattr(lead, "doc_title", "")  # set when the passage belongs to an article inside a digest
+    within = f"<div class='sr-meta'>in {html.escape(document)}</div>" if document and document != lead.title else ""
     also = "".join(f"<div class='sr-meta'>also in {meta_line(source_line(ref.title, ref.source, ref.date))}</div>" for ref in card.also_in)
     return (
         f'<div class="sr-card" id="passage-{card.rank}">{anchors}'
         f'<div class="sr-meta">{badges}#{card.rank}{rel}{merged}</div>'
         f'<div class="sr-head">{html.escape(lead.title)}</div>'
-        f'<div class="sr-meta">{meta_line(lead.source, lead.date or UNDATED, pages_label(*card.pages))}</div>{headlines}'
+        f'<div class="sr-meta">{meta_line(lead.source, lead.date or UNDATED, pages_label(*card.pages))}</div>{within}{headlines}'
         f'<div class="sr-text">{text}</div>{also}</div>'
     )
 
