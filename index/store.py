@@ -175,6 +175,15 @@ class Store:
         chunks, docs = self.db.execute(sql, list(params)).fetchone()
         return int(chunks), int(docs)
 
+    def source_counts(self) -> dict[str, int]:
+        """Documents per source, an article's own source included (what a source filter matches), largest first."""
+        source = "COALESCE(c.source, d.source)" if self.has_article_columns() else "d.source"
+        sql = (
+            f"SELECT {source} AS name, COUNT(DISTINCT d.doc_id) AS n FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
+            "WHERE name IS NOT NULL AND name != '' GROUP BY name ORDER BY n DESC, name"
+        )
+        return {row["name"]: row["n"] for row in self.db.execute(sql)}
+
     def count(self, table: str) -> int:
         return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 

@@ -155,7 +155,7 @@ class CorpusSummary:
 def summarize(store: Store) -> CorpusSummary:
     rows = store.documents("source, date")
     dates = sorted(r["date"] for r in rows if r["date"])
-    sources = Counter(r["source"] for r in rows if r["source"]).most_common()
+    sources = list(store.source_counts().items())
     return CorpusSummary(len(rows), store.count("chunks"), dates[0] if dates else None, dates[-1] if dates else None, len(dates), sources)
 
 

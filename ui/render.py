@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from index import lexical
+from index.metadata import UNDATED
 from retrieval.answer import Answer, AnswerSentence, Citation
-from retrieval.citing import UNDATED, grouped, pages_label, source_line
+from retrieval.citing import grouped, pages_label, source_line
 from sitroom.config import DisplayConfig
 from ui.cards import Card
 

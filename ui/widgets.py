@@ -35,7 +35,7 @@ def sidebar_options(engine: Engine) -> QueryOptions:
     """Mode, k and filters; kept for the whole session so Ask and Search share them."""
     docs = engine.searcher.store.documents("doc_id, title, source, date")
     titles = {row["doc_id"]: row["title"] for row in docs}
-    per_source = Counter(row["source"] for row in docs if row["source"])
+    per_source = engine.searcher.store.source_counts()
     dates = sorted(date.fromisoformat(row["date"]) for row in docs if row["date"])
     with st.sidebar:
         st.subheader("Retrieval")

@@ -8,8 +8,8 @@ import re
 
 import streamlit as st
 
+from index.metadata import UNDATED
 from index.store import StoredDocument
-from retrieval.citing import UNDATED
 from sitroom.escaping import md_escape
 from ui import render
 from ui.resources import require_engine

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from retrieval.citing import UNDATED, source_line
+from index.metadata import UNDATED
+from retrieval.citing import source_line
 from sitroom.errors import SitroomError
 from sitroom.escaping import md_escape
 from ui import render, widgets
