@@ -156,24 +156,6 @@ def test_passages_carry_their_articles_metadata(seeds_settings, capsys):
     assert "The New York Times · undated" in capsys.readouterr().out
 
 
-def test_ask_prints_bullets_and_citation_lines_with_title_source_and_date(seeds_settings, capsys):
-    assert main(["ask", "What did Iraq say about US troops?", "--index-dir", str(seeds_settings.index_dir)]) == 0
-    out = capsys.readouterr().out.splitlines()
-    assert any(line.startswith("  • ") and line.endswith("]") for line in out), "one bullet per sentence, with its [n]"
-    citations = [line for line in out if line.startswith("[1] ")]
-    assert citations and " · " in citations[0] and ".txt" not in citations[0], "the citation line names title · source · date"
-
-
-def test_search_names_the_filter_that_emptied_the_result(seeds_settings, capsys):
-    argv = ["search", "Kaspersky ban", "--source", "natsec", "--since", "2024-01-01", "--index-dir", str(seeds_settings.index_dir)]
-    assert main(argv) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("no results: no passages with source=natsec and since=2024-01-01 together;")
-    assert "without source=natsec: " in out and "without since=2024-01-01: " in out
-    assert main([*argv, "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["empty_because"].startswith("no passages with")
-
-
 def test_readme_filter_example_finds_passages(seeds_settings, capsys):
     """The README's filter example must work on the seeds (it uses the dated BW Actual seed)."""
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
