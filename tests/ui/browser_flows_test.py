@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
-from browser_test import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy
+from browser_test import CHROMIUM, CHROMIUM_ARGS, running_ui
 
 from sitroom.config import Settings
 
@@ -25,18 +23,8 @@ WAIT = 120_000  # ms; the first page of a fresh server waits for the model, on a
 def served(seeds_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     index_dir = tmp_path_factory.mktemp("browser") / "index"
     shutil.copytree(seeds_settings.index_dir, index_dir, symlinks=True)
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "sitroom.cli", "ui", "--index-dir", str(index_dir), "--port", str(port)])
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, server)
+    with running_ui(index_dir) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,10 +45,11 @@ def wait_healthy(url: str, server: subprocess.Popen[bytes], timeout: float = 60)
     raise AssertionError(f"`sitroom ui` did not answer on {url} within {timeout:.0f} s")
 
 
-@pytest.fixture
-def ui_url(seeds_index: Path) -> Iterator[str]:
+@contextmanager
+def running_ui(index_dir: Path) -> Iterator[str]:
+    """A real `sitroom ui` on a free port, stopped (and killed if it lingers) on exit."""
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "sitroom.cli", "ui", "--index-dir", str(seeds_index), "--port", str(port)])
+    server = subprocess.Popen([sys.executable, "-m", "sitroom.cli", "ui", "--index-dir", str(index_dir), "--port", str(port)])
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, server)
@@ -58,6 +60,12 @@ def ui_url(seeds_index: Path) -> Iterator[str]:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture
+def ui_url(seeds_index: Path) -> Iterator[str]:
+    with running_ui(seeds_index) as url:
+        yield url
 
 
 def test_browser_asks_and_sees_a_cited_answer(ui_url: str, tmp_path: Path) -> None:
