@@ -1,15 +1,18 @@
 """How answers and citations read to a person: bullets grouped by source and date, and one line per source.
 
-Shared by the CLI and the UI so both name a citation the same way (title, source, date, headline,
-never a file name and character offsets alone).
+Shared by the CLI (and so `sitroom serve`) and the UI, so all name a citation the same way (title,
+source, date, headline, never a file name and character offsets alone).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from index.metadata import display_date
-from retrieval.answer import Answer, AnswerSentence, Citation
+
+if TYPE_CHECKING:  # annotations only: the CLI's text output imports this module without the retrieval stack
+    from retrieval.answer import Answer, AnswerSentence, Citation
 
 
 def source_line(title: str | None, source: str | None, date: str | None, headline: str | None = None) -> str:

@@ -43,12 +43,14 @@ class Timeline:
     query: str
     statements: list[Statement]
     timing_ms: dict[str, float] = field(default_factory=dict)
+    passages_read: int = 0  # 0: retrieval found nothing (the filters, or the query); else no statement was close enough
 
     def to_json(self) -> dict[str, object]:
         return {
             "query": self.query,
             "statements": [{**asdict(s), "similarity": round(s.similarity, 4)} for s in self.statements],
             "timing_ms": self.timing_ms,
+            "passages_read": self.passages_read,
         }
 
 
@@ -110,7 +112,7 @@ class TimelineBuilder:
         asked = attribution.parse(query)
         candidates = _statements(result.passages, asked)
         if not candidates:
-            return Timeline(query, [], {**timing, "total": _ms(started)})
+            return Timeline(query, [], {**timing, "total": _ms(started)}, len(result.passages))
         t = time.perf_counter()
         query_vector = result.query_vector if result.query_vector is not None else self.searcher.embedder.encode_query(query)
         vectors, _ = self.searcher.embedder.encode([c.text for c in candidates])
@@ -124,7 +126,7 @@ class TimelineBuilder:
         )[: self.config.max_statements]
         statements = sorted((_statement(c, s) for c, s in kept), key=_order)
         timing["total"] = _ms(started)
-        return Timeline(query, statements, timing)
+        return Timeline(query, statements, timing, len(result.passages))
 
 
 def _statement(candidate: _Candidate, similarity: float) -> Statement:

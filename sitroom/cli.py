@@ -128,15 +128,8 @@ def _server(args: argparse.Namespace) -> str | None:
     return url
 
 
-def _pages(first: int | None, last: int | None) -> str:
-    """ " p. 2" or " pp. 2-3" for PDF passages; empty for formats without pages."""
-    if not first:
-        return ""
-    return f" p. {first}" if last in (None, first) else f" pp. {first}-{last}"
-
-
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from index.metadata import display_date
+    from sitroom.text_output import search_text
 
     server = _server(args)
     if server:
@@ -148,22 +141,11 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         from sitroom.queries import search_json
 
         data = search_json(Searcher(settings), args.query, k=args.k, mode=args.mode, filters=_filters(args))
-    if args.json:
-        _print_json(data)
-        return 0
-    if not data["results"]:
-        print("no passages match")
-    for p in data["results"]:
-        meta = " · ".join(x for x in (p["title"], p["source"], display_date(p["date"]), p["headline"]) if x)
-        print(f"{p['rank']:>2}. [{p['score']:.4f}] {p['doc']}{_pages(p['page'], p['page_end'])} {p['start']}-{p['end']}  {meta}")
-        print(f"    {p['text'][:400]}{'…' if len(p['text']) > 400 else ''}")
-        for ref in p["also_in"]:
-            print(f"    also in {ref['doc']} {ref['start']}-{ref['end']}")
-    return 0
+    return _print(args, data, search_text)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from index.metadata import display_date
+    from sitroom.text_output import ask_text
 
     server = _server(args)
     if server:
@@ -176,39 +158,21 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         from sitroom.queries import ask_json
 
         data = ask_json(AnswerComposer(Searcher(settings)), args.question, k=args.k, mode=args.mode, filters=_filters(args))
-    if args.json:
-        _print_json(data)
-        return 0
-    print(data["answer"]["text"])
-    if data["citations"]:
-        print()
-    for c in data["citations"]:
-        meta = " · ".join(x for x in (c["source"], display_date(c["date"]), c["headline"]) if x)
-        print(
-            f"[{c['n']}] {c['doc']}{_pages(c['page'], c['page_end'])} {c['start']}-{c['end']}  {c['title']}"
-            + (f"  ({meta})" if meta else "")
-        )
-    return 0
+    return _print(args, data, ask_text)
 
 
 def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.searcher import Searcher
     from retrieval.timeline import TimelineBuilder
+    from sitroom.queries import timeline_json
+    from sitroom.text_output import timeline_text
 
-    timeline = TimelineBuilder(Searcher(settings)).run(args.query, k=args.k, mode=args.mode, filters=_filters(args))
-    if args.json:
-        _print_json(timeline.to_json())
-        return 0
-    if not timeline.statements:
-        print("no statements match")
-    for s in timeline.statements:
-        cite = f"{s.title} · {s.doc}{_pages(s.page, None)} {s.start}-{s.end}"
-        print(f"{s.date or 'undated':<10}  {s.speaker or 'unattributed'}: {s.text}  [{cite}]")
-    return 0
+    data = timeline_json(TimelineBuilder(Searcher(settings)), args.query, k=args.k, mode=args.mode, filters=_filters(args))
+    return _print(args, data, timeline_text)
 
 
 def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
-    from index.metadata import display_date
+    from sitroom.text_output import info_text
 
     server = _server(args)
     if server:
@@ -219,19 +183,15 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
         from sitroom.queries import info_json
 
         data = info_json(settings.index_dir)
+    return _print(args, data, info_text)
+
+
+def _print(args: argparse.Namespace, data: dict, as_text: Callable[[dict], str]) -> int:
+    """The JSON object with `--json`, else its text rendering (sitroom/text_output.py)."""
     if args.json:
         _print_json(data)
-        return 0
-    manifest = data["manifest"]
-    print(f"index {data['index_dir']} ({data['generation']}), {data['disk_bytes'] / 2**20:.1f} MiB on disk")
-    print(
-        f"model {manifest['model']} ({manifest['backend']}, {manifest['dimension']}d); {manifest['documents']} documents, "
-        f"{manifest['chunks']} chunks; updated {manifest['updated']}"
-    )
-    for doc in data["documents"]:
-        print(
-            f"  {doc['doc_id']}  {doc['n_chunks']:>4} chunks  {display_date(doc['date']):<10}  {doc['source'] or '-'}  {doc['title'][:60]}"
-        )
+    else:
+        print(as_text(data))
     return 0
 
 

@@ -44,3 +44,12 @@ def test_statements_in_date_order_with_links(app: App, seeds_index: Path) -> Non
 def test_empty_query_explains_the_page(app: App, seeds_index: Path) -> None:
     at = app(seeds_index).switch_page("views/timeline.py").run()
     assert not at.exception and "how a position moved" in at.caption[0].value
+
+
+def test_filters_that_match_nothing_are_named(app: App, seeds_index: Path) -> None:
+    at = timeline(app(seeds_index), "Iraq US troops")
+    at.selectbox(key="f_source").set_value("NatSec Daily")
+    at.selectbox(key="f_doc").set_value("003_bec8731c7900498a.txt").run()
+    assert not at.exception and not links(at)
+    note = at.info[0].value  # Markdown-escaped: "_" is "\\_"
+    assert "no passages with source=NatSec Daily and doc=003\\_bec8731c7900498a.txt together" in note, note

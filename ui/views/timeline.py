@@ -10,7 +10,7 @@ from retrieval.timeline import Statement, Timeline, TimelineBuilder
 from sitroom.errors import SitroomError
 from sitroom.escaping import md_escape
 from ui import render, widgets
-from ui.resources import require_engine
+from ui.resources import Engine, require_engine
 
 
 def statement_html(statement: Statement) -> str:
@@ -24,9 +24,12 @@ def statement_html(statement: Statement) -> str:
     )
 
 
-def show(timeline: Timeline) -> None:
+def show(timeline: Timeline, engine: Engine, options: widgets.QueryOptions) -> None:
+    if not timeline.passages_read:
+        widgets.explain_no_results(engine, options)
+        return
     if not timeline.statements:
-        st.info("No statement in the briefings matches this query and the filters in the sidebar.")
+        st.info(f"None of the {timeline.passages_read} passages read has a statement close enough to this query.")
         return
     dated = sum(1 for s in timeline.statements if s.date)
     st.caption(f"{len(timeline.statements)} statements, {dated} dated (undated ones last) · {timeline.timing_ms.get('total', 0):.0f} ms")
@@ -58,7 +61,7 @@ def main() -> None:
         except SitroomError as exc:
             st.error(md_escape(exc))
             return
-    show(timeline)
+    show(timeline, engine, options)
 
 
 main()

@@ -97,7 +97,7 @@ class TestTimelineCommand:
         argv = ["timeline", "Iraq US troops", "--json", "-k", "5", "--source", "natsec", "--index-dir", str(seeds_settings.index_dir)]
         assert main(argv) == 0
         data = json.loads(capsys.readouterr().out)
-        assert set(data) == {"query", "statements", "timing_ms"} and data["statements"]
+        assert set(data) == {"query", "statements", "timing_ms", "passages_read", "reason"} and data["statements"]
         assert set(data["statements"][0]) == set(Statement.__dataclass_fields__)
         assert all("NatSec" in (s["source"] or "") for s in data["statements"])
         assert_dates_ordered([s["date"] for s in data["statements"]])

@@ -27,7 +27,12 @@ class TestServerOption:
     ) -> None:
         monkeypatch.setenv("SITROOM_TOKEN", TOKEN)
         local = ["--index-dir", str(seeds_settings.index_dir)]
-        for argv in (["ask", QUESTION], ["search", "Kaspersky", "-k", "3"], ["info"]):
+        for argv in (
+            ["ask", QUESTION],
+            ["search", "Kaspersky", "-k", "3"],
+            ["search", "x", "--source", "natsec", "--since", "2030-01-01"],
+            ["info"],
+        ):
             code, remote_out, _ = _run([*argv, "--server", server_url], capsys)
             assert code == 0 and remote_out == _run([*argv, *local], capsys)[1], argv
         expected = json.loads(_run(["search", "Kaspersky", "-k", "2", "--json", *local], capsys)[1])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 from pathlib import Path
@@ -163,3 +164,30 @@ def test_readme_filter_example_finds_passages(seeds_settings, capsys):
     argv = [a for a in shlex.split(line.split("#")[0])[1:] if a != "--json"]
     assert main([*argv, "--json", "--index-dir", str(seeds_settings.index_dir)]) == 0
     assert json.loads(capsys.readouterr().out)["results"], f"README example returns nothing: {line}"
+
+
+class TestReadableOutput:
+    def test_ask_prints_grouped_bullets_and_citation_lines(self, seeds_settings, capsys):
+        assert main(["ask", "What did Iraq say about US troops?", "--index-dir", str(seeds_settings.index_dir)]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[0] == "The New York Times · undated" and lines[1].startswith("  • ") and re.search(r" \[1\]$", lines[1])
+        cited = [line for line in lines if line.startswith("[")]
+        assert cited and all(re.fullmatch(r"\[\d+\] .+ · The New York Times · undated.*  \(\S+\.txt \d+-\d+\)", c) for c in cited), cited
+
+    def test_an_empty_search_names_the_filter_that_emptied_it(self, seeds_settings, capsys):
+        argv = ["search", "x", "--source", "natsec", "--since", "2030-01-01", "--index-dir", str(seeds_settings.index_dir)]
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("no passages match: no passages with source=natsec and since=2030-01-01 together; ")
+        assert "the since=2030-01-01 filter empties it" in out
+        assert main([*argv, "--json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert data["results"] == [] and "the since=2030-01-01 filter empties it" in data["reason"]
+
+    def test_info_shows_metadata_edited_in_the_library(self, writable_index: Path, capsys):
+        from index import overrides
+
+        overrides.save(writable_index, "004_d1df9960fe393cbd.txt", overrides.checked(title="Russia bombs Syria", date="2015-09-30"))
+        assert main(["info", "--index-dir", str(writable_index)]) == 0
+        line = next(x for x in capsys.readouterr().out.splitlines() if "004_d1df9960fe393cbd.txt" in x)
+        assert "2015-09-30" in line and line.endswith("Russia bombs Syria")
