@@ -22,11 +22,11 @@ from retrieval import answerability, attribution
 from retrieval.dedup import jaccard, shingles
 from retrieval.passages import Filters, Passage
 from retrieval.searcher import Searcher
+from retrieval.spans import SentenceSpan, cosines, score_floor, too_short
 from sitroom.config import AnswerConfig
 
 NO_ANSWER = "No answer found in the briefings for this question."
 NO_SENTENCE = "no sentence of the top passages answers it"
-_MIN_WORDS = 5
 _NAMED_BONUS = 0.15
 _CONTEXT_BONUS = 0.08
 _QUOTE_BONUS = 0.04  # a direct quote is the most literal answer to "what did X say"
@@ -109,17 +109,6 @@ class Answer:
         }
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    passage: Passage
-    start: int  # relative to the passage
-    end: int
-
-    @property
-    def text(self) -> str:
-        return self.passage.text[self.start : self.end]
-
-
 def _quote_depth(text: str) -> int:
     """Quotes opened minus quotes closed: curly quotes by kind, straight double quotes by position."""
     depth = text.count(_QUOTE_OPEN) - text.count(_QUOTE_CLOSE)
@@ -139,13 +128,13 @@ def _titlelike(text: str, passage: Passage) -> bool:
     return len(words) >= 4 and not attribution.QUOTE.search(text) and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
 
 
-def _candidates(passages: list[Passage]) -> list[_Candidate]:
+def _candidates(passages: list[Passage]) -> list[SentenceSpan]:
     """Answer units: sentences, or the few sentences that make up one quotation, so a quote is never cut in half.
 
     A sentence that closes a quote opened before the passage starts, or a quote that does not close
     within a few sentences, is left out rather than cited in part. Titles and captions are left out.
     """
-    out: list[_Candidate] = []
+    out: list[SentenceSpan] = []
     for passage in passages:
         spans = passage.sentences
         i = 0
@@ -158,9 +147,9 @@ def _candidates(passages: list[Passage]) -> list[_Candidate]:
                 depth += _quote_depth(passage.text[spans[j][0] : end])
             i = j + 1
             text = passage.text[start:end]
-            if depth != 0 or len(text.split()) < _MIN_WORDS or text.endswith(":") or _titlelike(text, passage):
+            if depth != 0 or too_short(text) or text.endswith(":") or _titlelike(text, passage):
                 continue
-            out.append(_Candidate(passage, start, end))
+            out.append(SentenceSpan(passage, start, end))
     return out
 
 
@@ -227,7 +216,7 @@ class AnswerComposer:
             return f"no top passage has a statement by {asked.who}"
         return None
 
-    def _select(self, question: str, passages: list[Passage], query_vector: np.ndarray) -> list[tuple[_Candidate, float]]:
+    def _select(self, question: str, passages: list[Passage], query_vector: np.ndarray) -> list[tuple[SentenceSpan, float]]:
         """Cheap features rank every sentence; only the best few are embedded, which bounds `ask` latency."""
         candidates = _candidates(passages)
         asked = _with_officials(attribution.parse(question), passages)
@@ -257,21 +246,19 @@ class AnswerComposer:
             base.append(score)
         leads |= speakers
         shortlist = sorted(range(len(candidates)), key=lambda i: (i in speakers, base[i]), reverse=True)[: self.config.embed_sentences]
-        vectors, _ = self.searcher.embedder.encode([candidates[i].text for i in shortlist])
-        dense = vectors @ query_vector
-        scored = [(i, candidates[i], base[i] + 0.6 * float(sim)) for i, sim in zip(shortlist, dense, strict=True)]
+        dense = cosines(self.searcher.embedder, [candidates[i] for i in shortlist], query_vector)
+        scored = [(i, candidates[i], base[i] + 0.6 * sim) for i, sim in zip(shortlist, dense, strict=True)]
         return [(c, score) for _, c, score in self._diverse_top(scored, leads, speakers)]
 
     def _diverse_top(
-        self, scored: list[tuple[int, _Candidate, float]], leads: set[int], speakers: set[int]
-    ) -> list[tuple[int, _Candidate, float]]:
+        self, scored: list[tuple[int, SentenceSpan, float]], leads: set[int], speakers: set[int]
+    ) -> list[tuple[int, SentenceSpan, float]]:
         """Greedy pick: sentences that hold what was asked (the asked number, date or place; the speaker's statements) first,
         then best first; near-duplicates skipped, with a small penalty per sentence already taken from a document.
         The speaker's own statements need not score near the best sentence: they answer "what did X say" by definition."""
-        best_score = max(score for _, _, score in scored)
-        floor = max(self.config.min_sentence_score, _RELATIVE_FLOOR * best_score)
+        floor = score_floor([score for _, _, score in scored], self.config.min_sentence_score, _RELATIVE_FLOOR)
         pool = [(i, c, s, shingles(c.text)) for i, c, s in scored if s >= floor or (i in speakers and s >= self.config.min_sentence_score)]
-        chosen: list[tuple[int, _Candidate, float, frozenset[str]]] = []
+        chosen: list[tuple[int, SentenceSpan, float, frozenset[str]]] = []
         while pool and len(chosen) < self.config.max_sentences:
             taken = Counter(c.passage.doc for _, c, _, _ in chosen)
             best = max(pool, key=lambda item: (item[0] in leads, item[2] - _SAME_DOC_PENALTY * taken[item[1].passage.doc]))
@@ -284,7 +271,7 @@ class AnswerComposer:
             chosen.append(best)
         return [(i, c, s) for i, c, s, _ in chosen]
 
-    def _assemble(self, question: str, chosen: list[tuple[_Candidate, float]], passages: list[Passage]) -> Answer:
+    def _assemble(self, question: str, chosen: list[tuple[SentenceSpan, float]], passages: list[Passage]) -> Answer:
         if not chosen:
             return Answer(question, True, NO_ANSWER, [], [], passages)
         citations: dict[int, Citation] = {}
@@ -309,9 +296,7 @@ class AnswerComposer:
                     date_display=display_date(p.date),
                 )
             n = citations[p.chunk_id].n
-            sentences.append(
-                AnswerSentence(candidate.text, [n], p.doc, p.start + candidate.start, p.start + candidate.end, round(score, 4))
-            )
+            sentences.append(AnswerSentence(candidate.text, [n], p.doc, *candidate.in_document, round(score, 4)))
         text = " ".join(f"{s.text} [{s.citations[0]}]" for s in sentences)
         return Answer(question, False, text, sentences, list(citations.values()), passages)
 
@@ -322,7 +307,7 @@ def _slot(question: str) -> list[re.Pattern[str]]:
     return [pattern for question_form, pattern in forms if question_form.search(question)]
 
 
-def _attribution_bonus(asked: attribution.Attribution, candidate: _Candidate, after_named: bool) -> float:
+def _attribution_bonus(asked: attribution.Attribution, candidate: SentenceSpan, after_named: bool) -> float:
     """Statements by the asked-about speaker first: named as the speaker (or continuing one), else inside a passage about them."""
     text = candidate.text
     if not attribution.is_statement(text):

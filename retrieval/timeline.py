@@ -14,9 +14,8 @@ from dataclasses import asdict, dataclass, field
 from retrieval import attribution
 from retrieval.passages import Filters, Passage
 from retrieval.searcher import Searcher
+from retrieval.spans import SentenceSpan, cosines, score_floor, too_short
 from sitroom.config import TimelineConfig
-
-_MIN_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -55,15 +54,10 @@ class Timeline:
 
 
 @dataclass(frozen=True)
-class _Candidate:
-    passage: Passage
-    start: int  # relative to the passage
-    end: int
-    speaker: str | None
+class _Candidate(SentenceSpan):
+    """A statement sentence and who makes it, as named in it or in the sentence before."""
 
-    @property
-    def text(self) -> str:
-        return self.passage.text[self.start : self.end]
+    speaker: str | None
 
 
 def _statements(passages: list[Passage], asked: attribution.Attribution | None) -> list[_Candidate]:
@@ -80,7 +74,7 @@ def _statements(passages: list[Passage], asked: attribution.Attribution | None) 
             who = attribution.speaker(text) or (previous if attribution.continues_statement(text) else None)
             previous = who
             key = (passage.doc, passage.start + start)
-            if key in seen or len(text.split()) < _MIN_WORDS:
+            if key in seen or too_short(text):
                 continue
             if (
                 asked
@@ -115,10 +109,9 @@ class TimelineBuilder:
             return Timeline(query, [], {**timing, "total": _ms(started)}, len(result.passages))
         t = time.perf_counter()
         query_vector = result.query_vector if result.query_vector is not None else self.searcher.embedder.encode_query(query)
-        vectors, _ = self.searcher.embedder.encode([c.text for c in candidates])
-        similarity = (vectors @ query_vector).tolist()
+        similarity = cosines(self.searcher.embedder, candidates, query_vector)
         timing["statements"] = _ms(t)
-        floor = max(self.config.min_similarity, self.config.relative_floor * max(similarity))
+        floor = score_floor(similarity, self.config.min_similarity, self.config.relative_floor)
         kept = sorted(
             (pair for pair in zip(candidates, similarity, strict=True) if pair[1] >= floor),
             key=lambda pair: pair[1],
@@ -131,6 +124,7 @@ class TimelineBuilder:
 
 def _statement(candidate: _Candidate, similarity: float) -> Statement:
     p = candidate.passage
+    start, end = candidate.in_document
     return Statement(
         date=p.date,
         speaker=candidate.speaker,
@@ -139,8 +133,8 @@ def _statement(candidate: _Candidate, similarity: float) -> Statement:
         title=p.title,
         source=p.source,
         headline=p.headline,
-        start=p.start + candidate.start,
-        end=p.start + candidate.end,
+        start=start,
+        end=end,
         passage_start=p.start,
         passage_end=p.end,
         orig_start=p.orig_start,

@@ -1,4 +1,4 @@
-"""The HTTP API: GET /search, /ask and /info return exactly the CLI's `--json` objects.
+"""The HTTP API: GET /search, /ask, /timeline and /info return exactly the CLI's `--json` objects.
 
 Errors are JSON `{"error": message}`: 400 for bad input, 401 without the right token, 503 while there is no
 usable index (none built yet, or built with another model). Model work runs in FastAPI's thread pool,
@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from retrieval.searcher import MODES
+from retrieval.timeline import TimelineBuilder
 from server.engine import Engine, Loaded
 from sitroom import queries
 from sitroom.config import RetrievalConfig
@@ -97,20 +98,16 @@ def create_app(engine: Engine, token: str | None = None, concurrency: int = 2) -
         return {"status": "ok"}
 
     @app.get("/search", dependencies=guarded)
-    def search(
-        query: QueryText, k: K = None, mode: Mode | None = None,
-        source: Text = None, since: Text = None, until: Text = None, doc: Text = None,
-    ) -> JSONResponse:  # fmt: skip
-        filters = _filters(source, since, until, doc)
-        return serve(lambda loaded: queries.search_json(loaded.searcher, query, k=k, mode=mode, filters=filters))
+    def search(query: QueryText, options: Options) -> JSONResponse:
+        return serve(lambda loaded: queries.search_json(loaded.searcher, query, **options))
 
     @app.get("/ask", dependencies=guarded)
-    def ask(
-        question: QueryText, k: K = None, mode: Mode | None = None,
-        source: Text = None, since: Text = None, until: Text = None, doc: Text = None,
-    ) -> JSONResponse:  # fmt: skip
-        filters = _filters(source, since, until, doc)
-        return serve(lambda loaded: queries.ask_json(loaded.composer, question, k=k, mode=mode, filters=filters))
+    def ask(question: QueryText, options: Options) -> JSONResponse:
+        return serve(lambda loaded: queries.ask_json(loaded.composer, question, **options))
+
+    @app.get("/timeline", dependencies=guarded)
+    def timeline(query: QueryText, options: Options) -> JSONResponse:
+        return serve(lambda loaded: queries.timeline_json(TimelineBuilder(loaded.searcher), query, **options))
 
     @app.get("/info", dependencies=guarded)
     def info() -> JSONResponse:
@@ -119,8 +116,14 @@ def create_app(engine: Engine, token: str | None = None, concurrency: int = 2) -
     return app
 
 
-def _filters(source: str | None, since: str | None, until: str | None, doc: str | None):
+def query_options(
+    k: K = None, mode: Mode | None = None, source: Text = None, since: Text = None, until: Text = None, doc: Text = None
+) -> dict[str, Any]:
+    """A FastAPI dependency: the parameters search, ask and timeline share, declared once, checked like the CLI's options."""
     try:
-        return queries.make_filters(source=source, since=since, until=until, doc=doc)
+        return {"k": k, "mode": mode, "filters": queries.make_filters(source=source, since=since, until=until, doc=doc)}
     except SitroomError as exc:
         raise ApiError(400, str(exc)) from exc
+
+
+Options = Annotated[dict[str, Any], Depends(query_options)]

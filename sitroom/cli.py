@@ -128,62 +128,63 @@ def _server(args: argparse.Namespace) -> str | None:
     return url
 
 
+def _fetch(args: argparse.Namespace, path: str, params: dict[str, object], local: Callable[[], dict]) -> dict:
+    """The JSON object from the server (`--server` / `$SITROOM_SERVER`), else `local()` computed here."""
+    server = _server(args)
+    if not server:
+        return local()
+    from server.client import get
+
+    return get(server, path, params)
+
+
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from sitroom.text_output import search_text
 
-    server = _server(args)
-    if server:
-        from server.client import get
-
-        data = get(server, "/search", {"query": args.query, **_query_params(args)})
-    else:
+    def local() -> dict:
         from retrieval.searcher import Searcher
         from sitroom.queries import search_json
 
-        data = search_json(Searcher(settings), args.query, k=args.k, mode=args.mode, filters=_filters(args))
-    return _print(args, data, search_text)
+        return search_json(Searcher(settings), args.query, k=args.k, mode=args.mode, filters=_filters(args))
+
+    return _print(args, _fetch(args, "/search", {"query": args.query, **_query_params(args)}, local), search_text)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from sitroom.text_output import ask_text
 
-    server = _server(args)
-    if server:
-        from server.client import get
-
-        data = get(server, "/ask", {"question": args.question, **_query_params(args)})
-    else:
+    def local() -> dict:
         from retrieval.answer import AnswerComposer
         from retrieval.searcher import Searcher
         from sitroom.queries import ask_json
 
-        data = ask_json(AnswerComposer(Searcher(settings)), args.question, k=args.k, mode=args.mode, filters=_filters(args))
-    return _print(args, data, ask_text)
+        return ask_json(AnswerComposer(Searcher(settings)), args.question, k=args.k, mode=args.mode, filters=_filters(args))
+
+    return _print(args, _fetch(args, "/ask", {"question": args.question, **_query_params(args)}, local), ask_text)
 
 
 def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.searcher import Searcher
-    from retrieval.timeline import TimelineBuilder
-    from sitroom.queries import timeline_json
     from sitroom.text_output import timeline_text
 
-    data = timeline_json(TimelineBuilder(Searcher(settings)), args.query, k=args.k, mode=args.mode, filters=_filters(args))
-    return _print(args, data, timeline_text)
+    def local() -> dict:
+        from retrieval.searcher import Searcher
+        from retrieval.timeline import TimelineBuilder
+        from sitroom.queries import timeline_json
+
+        return timeline_json(TimelineBuilder(Searcher(settings)), args.query, k=args.k, mode=args.mode, filters=_filters(args))
+
+    return _print(args, _fetch(args, "/timeline", {"query": args.query, **_query_params(args)}, local), timeline_text)
 
 
 def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
     from sitroom.text_output import info_text
 
-    server = _server(args)
-    if server:
-        from server.client import get
-
-        data = get(server, "/info", {})
-    else:
+    def local() -> dict:
         from sitroom.queries import info_json
 
-        data = info_json(settings.index_dir)
-    return _print(args, data, info_text)
+        return info_json(settings.index_dir)
+
+    return _print(args, _fetch(args, "/info", {}, local), info_text)
 
 
 def _print(args: argparse.Namespace, data: dict, as_text: Callable[[dict], str]) -> int:
@@ -261,25 +262,18 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, help="stop after this many seconds")
     p.set_defaults(func=cmd_watch)
 
-    p = sub.add_parser("search", help="ranked passages for a query")
-    _add_common(p)
-    p.add_argument("query")
-    _add_query_options(p)
-    _add_server_option(p)
-    p.set_defaults(func=cmd_search)
-
-    p = sub.add_parser("ask", help="a cited extractive answer")
-    _add_common(p)
-    p.add_argument("question")
-    _add_query_options(p)
-    _add_server_option(p)
-    p.set_defaults(func=cmd_ask)
-
-    p = sub.add_parser("timeline", help="statements matching a query, ordered by briefing date")
-    _add_common(p)
-    p.add_argument("query")
-    _add_query_options(p)
-    p.set_defaults(func=cmd_timeline)
+    queries = (
+        ("search", "query", "ranked passages for a query", cmd_search),
+        ("ask", "question", "a cited extractive answer", cmd_ask),
+        ("timeline", "query", "statements matching a query, ordered by briefing date", cmd_timeline),
+    )
+    for name, text, help_text, func in queries:
+        p = sub.add_parser(name, help=help_text)
+        _add_common(p)
+        p.add_argument(text)
+        _add_query_options(p)
+        _add_server_option(p)
+        p.set_defaults(func=func)
 
     p = sub.add_parser("info", help="what is in the index")
     _add_common(p)

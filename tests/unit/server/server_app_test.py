@@ -31,7 +31,9 @@ def _cli_json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> dict:
 
 
 class TestResponses:
-    def test_search_ask_info_equal_the_cli_json(self, server_url: str, seeds_settings: Settings, one_model: Embedder, capsys) -> None:
+    def test_search_ask_timeline_info_equal_the_cli_json(
+        self, server_url: str, seeds_settings: Settings, one_model: Embedder, capsys
+    ) -> None:
         index = ["--index-dir", str(seeds_settings.index_dir)]
         cases = [
             ("/search", {"query": "Kaspersky", "k": 3, "source": "natsec"}, ["search", "Kaspersky", "-k", "3", "--source", "natsec"]),
@@ -41,6 +43,7 @@ class TestResponses:
                 {"question": QUESTION, "mode": "bm25", "since": "2024-01-01"},
                 ["ask", QUESTION, "--mode", "bm25", "--since", "2024-01-01"],
             ),
+            ("/timeline", {"query": "Iraq US troops", "k": 5}, ["timeline", "Iraq US troops", "-k", "5"]),
             ("/info", {}, ["info"]),
         ]
         for path, params, argv in cases:
@@ -84,6 +87,8 @@ class TestErrors:
             ("/search", {"query": "troops", "k": "ten"}, "k: Input should be a valid integer"),
             ("/ask", {"question": "troops", "mode": "semantic"}, "mode: Input should be 'hybrid', 'dense' or 'bm25'"),
             ("/search", {"query": "troops", "since": "yesterday-ish"}, "is not a date"),
+            ("/timeline", {"query": "troops", "since": "2024-05-01", "until": "2024-01-01"}, "is after --until"),
+            ("/timeline", {"query": "troops", "k": 501}, "k: Input should be less than or equal to 500"),
         ],
     )
     def test_bad_input_is_400_with_a_message(self, server_url: str, path: str, params: dict, message: str) -> None:

@@ -31,6 +31,7 @@ class TestServerOption:
             ["ask", QUESTION],
             ["search", "Kaspersky", "-k", "3"],
             ["search", "x", "--source", "natsec", "--since", "2030-01-01"],
+            ["timeline", "Iraq US troops", "-k", "5"],
             ["info"],
         ):
             code, remote_out, _ = _run([*argv, "--server", server_url], capsys)
