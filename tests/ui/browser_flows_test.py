@@ -1,4 +1,4 @@
-"""The analyst flows only a real browser can check: hover previews, the :target flash, filter chips, editing metadata.
+"""The analyst flows only a real browser can check: hover previews, the :target flash, filter chips, editing metadata, the timeline.
 
 One `sitroom ui` server over a private copy of the seeds index serves the module; every check waits
 for its element (Playwright locators and `expect`) instead of reading the page once.
@@ -112,3 +112,37 @@ def test_library_edits_metadata_and_opens_the_document_from_its_row(page, served
     row.get_by_role("link", name="Russia bombs Syria: the ISIS quagmire").click()
     expect(page.get_by_test_id("stMainBlockContainer").locator("h3", has_text="Russia bombs Syria: the ISIS quagmire")).to_be_visible()
     expect(page.get_by_text("The Daily Beast · 2015-09-30").first).to_be_visible()
+
+
+TIMELINE_LINE = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2}|undated) (?P<speaker>[^:]+): (?P<text>.+)$", re.S)
+CITATION = re.compile(r" · (?P<doc>\S+\.txt) (?P<start>\d+)-(?P<end>\d+)(?: · p\. \d+)?$")
+
+
+def test_timeline_lists_statements_oldest_first_with_speaker_and_citation(page, served: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{served}/timeline")
+    box = page.get_by_label("Topic")
+    box.fill("Iraq US troops")
+    box.press("Enter")
+    caption = page.get_by_text(re.compile(r"^\d+ statements, \d+ dated \(undated ones last\)"))
+    expect(caption).to_be_visible(timeout=WAIT)
+    total = int(caption.inner_text().split()[0])
+    lines = page.locator(".sr-timeline")
+    expect(lines).to_have_count(total)  # waits until every line has rendered
+    expect(page.get_by_role("link", name="Open in document")).to_have_count(total)
+    parsed = []
+    for line in lines.all():
+        full, meta = line.inner_text(), line.locator(".sr-meta").inner_text()
+        said, cited = TIMELINE_LINE.match(full[: full.rindex(meta)].strip()), CITATION.search(meta)
+        assert said and cited, line.inner_text()
+        parsed.append((said["date"], said["speaker"], said["text"], cited["doc"]))
+    dates = [date for date, *_ in parsed]
+    dated = [d for d in dates if d != "undated"]
+    assert "2024-02-08" in dated and dates == [*sorted(dated), *["undated"] * (len(dates) - len(dated))], dates
+    assert any(speaker != "unattributed" for _, speaker, _, _ in parsed)
+
+    page.get_by_role("link", name="Open in document").first.click()
+    expect(page).to_have_url(re.compile(rf"/document\?doc={re.escape(parsed[0][3])}&"))
+    expect(page.locator("#sitroom-hl")).to_be_attached()
+    expect(page.locator(".sr-text .cited").first).to_contain_text(parsed[0][2][:60])
