@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 QUESTION ?= What did Iraq say about US troops?
 
-.PHONY: setup demo test lint
+.PHONY: setup demo test lint screenshots
 
 setup: $(VENV)/.installed
 
@@ -25,3 +25,8 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+# Every UI page as a PNG in docs/screenshots/, from the seeds (needs Debian's chromium).
+screenshots: setup
+	$(BIN)/sitroom index seeds --rebuild --index-dir build/screenshots-index
+	$(BIN)/python -m ui.screenshots --index-dir build/screenshots-index --out docs/screenshots

@@ -11,9 +11,9 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from browser_test import CHROMIUM, CHROMIUM_ARGS, running_ui
 
 from sitroom.config import Settings
+from ui.served import CHROMIUM, CHROMIUM_ARGS, running_ui
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (Debian packages chromium, chromium-driver)")
 WAIT = 120_000  # ms; the first page of a fresh server waits for the model, on a busy machine

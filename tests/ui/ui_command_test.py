@@ -16,6 +16,7 @@ import pytest
 from sitroom.cli import build_parser, main
 from sitroom.config import INDEX_DIR_ENV, Settings
 from ui import command
+from ui.served import free_port
 
 
 class FakeStreamlit:
@@ -32,7 +33,7 @@ class FakeStreamlit:
 
 def test_ui_runs_streamlit_on_localhost_with_the_index_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(subprocess, "Popen", FakeStreamlit)
-    args = build_parser().parse_args(["ui", "--index-dir", str(tmp_path), "--port", str(_free_port())])
+    args = build_parser().parse_args(["ui", "--index-dir", str(tmp_path), "--port", str(free_port())])
     assert command.run(args, Settings().with_index_dir(args.index_dir)) == 0
     cmd, env = FakeStreamlit.calls[-1]
     assert cmd[:5] == [sys.executable, "-m", "streamlit", "run", str(command.APP)]
@@ -40,12 +41,6 @@ def test_ui_runs_streamlit_on_localhost_with_the_index_dir(monkeypatch: pytest.M
     assert flags["--server.address"] == "127.0.0.1" and flags["--server.port"] == str(args.port)
     assert flags["--server.headless"] == "true" and flags["--browser.gatherUsageStats"] == "false"
     assert env[INDEX_DIR_ENV] == str(tmp_path.resolve())
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class TestPort:
@@ -89,7 +84,7 @@ def _wait(predicate, seconds: float) -> bool:
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])  # SIGINT and SIGHUP take the SIGTERM path
 def test_stopping_sitroom_ui_stops_streamlit(tmp_path: Path, signum: signal.Signals) -> None:
     """The real `sitroom ui` in its own process group, signalled alone (as `kill PID` does): Streamlit must not outlive it."""
-    port = _free_port()
+    port = free_port()
     ui = subprocess.Popen(
         [sys.executable, "-m", "sitroom.cli", "ui", "--port", str(port), "--index-dir", str(tmp_path)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
