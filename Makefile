@@ -14,6 +14,8 @@ $(VENV)/.installed: pyproject.toml
 	# The CPU build of torch that lies on disk; an unpinned torch pulls a multi-GB CUDA build.
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[dev]'
+	# The default int8 embedding model, exported once from the bundled weights (otherwise on first use).
+	$(BIN)/python -m index.quantized
 	touch $@
 
 demo: setup

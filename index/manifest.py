@@ -12,6 +12,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from sitroom.config import DEFAULT_BACKEND
 from sitroom.errors import IndexDamaged, SitroomError
 
 FORMAT_VERSION = 1
@@ -85,6 +86,11 @@ class Manifest:
         return cls(**{key: value for key, value in data.items() if key in _TYPES and value is not None})
 
     def check_model(self, model: str, backend: str) -> None:
+        if self.model == model and self.backend != backend:
+            raise SitroomError(
+                f"index was built with the {self.backend!r} embedding backend but {backend!r} is configured (the default is "
+                f"{DEFAULT_BACKEND!r}); set SITROOM_BACKEND={self.backend} to use this index, or rebuild it with `sitroom index --rebuild PATH`"
+            )
         if (self.model, self.backend) != (model, backend):
             raise SitroomError(
                 f"index was built with model {self.model!r} ({self.backend}) but {model!r} ({backend}) is configured; "

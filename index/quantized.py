@@ -194,3 +194,10 @@ def load_int8_model(path: str | Path) -> SentenceTransformer:
 
     transformer.model = OnnxEncoder(transformer.model.config)
     return model
+
+
+if __name__ == "__main__":  # `python -m index.quantized`: export the bundled model now (make setup), not on first use
+    from index.embedding import resolve_model
+    from sitroom.config import BUNDLED_MODEL
+
+    print(export_int8(Path(resolve_model(BUNDLED_MODEL))))

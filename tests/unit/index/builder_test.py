@@ -67,6 +67,14 @@ def test_manifest_mismatch_says_what_to_run(seeds_settings: Settings, embedder):
         Searcher(other, embedder=embedder)
 
 
+def test_backend_mismatch_names_the_setting_that_reads_the_index(seeds_settings: Settings, embedder):
+    """An fp32 index from before int8 became the default says how to keep using it."""
+    built = seeds_settings.embedding.backend
+    other = replace(seeds_settings, embedding=replace(seeds_settings.embedding, backend="torch" if built != "torch" else "onnx-int8"))
+    with pytest.raises(SitroomError, match=rf"built with the '{built}' embedding backend.*SITROOM_BACKEND={built} .*--rebuild"):
+        Searcher(other, embedder=embedder)
+
+
 def test_manifest_format_version_checked(tmp_path: Path, corpus: Path, embedder):
     settings = Settings(index_dir=tmp_path / "ix")
     _build(settings, embedder, corpus)
