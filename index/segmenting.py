@@ -92,7 +92,10 @@ def split_sentences(text: str, span: Span) -> list[Span]:
         return []
     sentences: list[Span] = []
     cursor = 0
-    for sentence in _segmenter().segment(piece):
+    # pysbd's own `segment` then locates each sentence with a regex compiled for that sentence: most of its
+    # time, and those one-off patterns evict pysbd's abbreviation patterns from `re`'s cache. The search below
+    # locates the sentences instead, so only pysbd's processing step runs.
+    for sentence in _segmenter().processor(piece).process():
         stripped = sentence.strip()
         if not stripped:
             continue
