@@ -180,7 +180,11 @@ class Embedder:
         return hashlib.sha256(f"{self.model_id}\x00{text}".encode()).hexdigest()
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self._encode([text], progress=False)[0]
+        """With the int8 backend too, queries run the fp32 weights: see index/quantized.py."""
+        from index.quantized import full_precision
+
+        with full_precision():
+            return self._encode([text], progress=False)[0]
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> tuple[np.ndarray, int]:
         """Vectors for `texts` and how many had to be computed (the rest came from the cache).
