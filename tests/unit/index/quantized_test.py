@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +17,8 @@ from index import layout, quantized  # noqa: E402
 from index.embedding import Embedder, resolve_model  # noqa: E402
 from index.store import Store  # noqa: E402
 from sitroom.config import BUNDLED_MODEL, EmbeddingConfig, Settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +94,19 @@ def test_queries_run_the_fp32_weights(fp32: Embedder, int8: Embedder) -> None:
     query = "Iraq US troops"
     assert float(int8.encode_query(query) @ fp32.encode_query(query)) > 0.9999
     assert float(int8.encode([query])[0][0] @ fp32.encode_query(query)) < 0.995, "passages still run the int8 graph"
+
+
+def test_setup_exports_once_with_a_progress_line(tmp_path: Path) -> None:
+    """`make setup` runs `python -m index.quantized`; first use runs the same export. Local weights only, ~20 s."""
+
+    def export() -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, quantized.CACHE_ENV: str(tmp_path), "HF_HUB_OFFLINE": "1"}
+        return subprocess.run([sys.executable, "-m", "index.quantized"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+    first = export()
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "preparing the int8 embedding model (once, cached): 3/3 steps" in first.stderr
+    path = Path(first.stdout.strip())
+    assert path.is_relative_to(tmp_path / "onnx") and path.stat().st_size > 10_000_000
+    again = export()
+    assert again.stdout == first.stdout and "preparing" not in again.stderr
