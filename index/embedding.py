@@ -180,11 +180,16 @@ class Embedder:
         return hashlib.sha256(f"{self.model_id}\x00{text}".encode()).hexdigest()
 
     def encode_query(self, text: str) -> np.ndarray:
-        """With the int8 backend too, queries run the fp32 weights: see index/quantized.py."""
+        return self.encode_queries([text])[0]
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Texts encoded at query time (the question, an answer's shortlisted sentences, timeline statements): not cached,
+        and with the int8 backend too they run the fp32 weights, so the scores that thresholds judge are the ones those
+        thresholds were set on (see index/quantized.py). Only passages, where throughput counts, run in int8."""
         from index.quantized import full_precision
 
         with full_precision():
-            return self._encode([text], progress=False)[0]
+            return self._encode(texts, progress=False)
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> tuple[np.ndarray, int]:
         """Vectors for `texts` and how many had to be computed (the rest came from the cache).

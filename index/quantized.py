@@ -6,12 +6,14 @@ the quantized graph is cached under `~/.cache/sitroom/onnx/<fingerprint>/`. Only
 runs in ONNX Runtime; tokenizer, pooling and normalisation stay the model's own sentence-transformers
 modules, so the int8 vectors are drop-in replacements for the fp32 ones (cosine > 0.98).
 
-Queries run the fp32 weights (`full_precision`). Activations are quantized with one scale per tensor,
-set by the largest value, and in a text of a few tokens the [CLS]/[SEP] outliers weigh most: the 65
-dev-set and test queries encoded alone have cosine to fp32 of 0.985 at worst ("Iraq US troops"), mean
-0.995, and that error shifts every query-passage score (enough to drop a timeline statement that sits
-0.007 above its floor). A query is one short text, a few ms in fp32 on one thread;
-passages, where the throughput is needed, stay int8.
+Texts encoded at query time (question, answer sentences, timeline statements: `Embedder.encode_queries`)
+run the fp32 weights (`full_precision`). Activations are quantized with one scale per tensor (and per
+batch), set by the largest value, and in a text of a few tokens the [CLS]/[SEP] outliers weigh most:
+the 65 dev-set and test queries encoded alone have cosine to fp32 of 0.985 at worst ("Iraq US
+troops"), 0.995 on average. The thresholds that judge query-time scores (timeline floors, answer
+sentence scores) were set on fp32 vectors, and a seeds timeline statement sitting 0.007 above its
+floor fell out in int8. These are a few short texts per query; passages, where throughput counts,
+stay int8.
 """
 
 from __future__ import annotations

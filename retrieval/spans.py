@@ -44,9 +44,8 @@ def too_short(text: str) -> bool:
 
 
 def cosines(embedder: Embedder, spans: Sequence[SentenceSpan], query_vector: np.ndarray) -> list[float]:
-    """Each span's cosine to the query (the embeddings are normalized), embedded in one batch."""
-    vectors, _ = embedder.encode([span.text for span in spans])
-    return (vectors @ query_vector).tolist()
+    """Each span's cosine to the query (the embeddings are normalized), embedded in one batch as query-time texts."""
+    return (embedder.encode_queries([span.text for span in spans]) @ query_vector).tolist()
 
 
 def score_floor(scores: Sequence[float], minimum: float, share: float) -> float:

@@ -89,11 +89,13 @@ def test_the_one_thread_session_gives_the_batch_session_vectors(int8: Embedder) 
     assert (small * int8.encode(texts)[0]).sum(axis=1).min() > 0.98
 
 
-def test_queries_run_the_fp32_weights(fp32: Embedder, int8: Embedder) -> None:
+def test_query_time_texts_run_the_fp32_weights(fp32: Embedder, int8: Embedder) -> None:
     """A short query is where per-tensor activation scales cost most (cosine 0.985 to fp32 for this one)."""
-    query = "Iraq US troops"
-    assert float(int8.encode_query(query) @ fp32.encode_query(query)) > 0.9999
-    assert float(int8.encode([query])[0][0] @ fp32.encode_query(query)) < 0.995, "passages still run the int8 graph"
+    texts = ["Iraq US troops", "An Iraqi official complained that the strike violated Iraqi sovereignty."]
+    exact = fp32.encode_queries(texts)
+    assert float(int8.encode_query(texts[0]) @ exact[0]) > 0.9999
+    assert (int8.encode_queries(texts) * exact).sum(axis=1).min() > 0.9999
+    assert float(int8.encode(texts[:1])[0][0] @ exact[0]) < 0.995, "passages still run the int8 graph"
 
 
 def test_setup_exports_once_with_a_progress_line(tmp_path: Path) -> None:
