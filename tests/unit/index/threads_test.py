@@ -20,5 +20,5 @@ class TestSingleThreadedQueries:
         before = torch.get_num_threads()
         embedder.encode_query("What did Iraq say about US troops?")
         embedder._encode([f"sentence number {i}" for i in range(embedder.config.single_thread_texts + 1)], progress=False)
-        assert seen == [(1, True), (before, False)]
+        assert seen[0] == (1, True) and set(seen[1:]) == {(before, False)}, seen  # the batch may take several model calls
         assert torch.get_num_threads() == before and not is_single_threaded()
