@@ -175,13 +175,18 @@ def _quiet_root_logger() -> Iterator[None]:
 
 
 def _session(path: Path, threads: int = 0) -> Any:
-    """`threads` 0 lets ONNX Runtime use every core."""
+    """`threads` 0 lets ONNX Runtime use every core.
+
+    Its idle pool threads sleep instead of spinning: during a build the chunking thread needs a core between
+    batches, and spinning took it (int8 builds of 1,635 chunks: 74.3 against 67.0 chunks/s, median of 3).
+    """
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
     options.intra_op_num_threads = threads
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 

@@ -112,3 +112,15 @@ def test_setup_exports_once_with_a_progress_line(tmp_path: Path) -> None:
     assert path.is_relative_to(tmp_path / "onnx") and path.stat().st_size > 10_000_000
     again = export()
     assert again.stdout == first.stdout and "preparing" not in again.stderr
+
+
+def test_sessions_optimize_fully_and_do_not_spin(int8: Embedder) -> None:
+    import onnxruntime as ort
+
+    int8.encode_query("warm")  # exported by now
+    path = quantized.export_int8(Path(resolve_model(BUNDLED_MODEL)))
+    for threads in (0, 1):
+        options = quantized._session(path, threads=threads).get_session_options()
+        assert options.graph_optimization_level == ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        assert options.intra_op_num_threads == threads
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
