@@ -52,11 +52,12 @@ _precision = threading.local()
 @contextmanager
 def full_precision() -> Iterator[None]:
     """Inside, an int8 model loaded by `load_int8_model` runs its fp32 weights (on this thread only)."""
+    outer = getattr(_precision, "full", False)
     _precision.full = True
     try:
         yield
     finally:
-        _precision.full = False
+        _precision.full = outer
 
 
 def cache_root() -> Path:

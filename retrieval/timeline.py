@@ -44,6 +44,13 @@ class Timeline:
     timing_ms: dict[str, float] = field(default_factory=dict)
     passages_read: int = 0  # 0: retrieval found nothing (the filters, or the query); else no statement was close enough
 
+    @property
+    def unmatched(self) -> str | None:
+        """Why passages were read but no statement kept (None when statements were kept, or nothing was read)."""
+        if self.statements or not self.passages_read:
+            return None
+        return f"none of the {self.passages_read} passages read has a statement close enough to the query"
+
     def to_json(self) -> dict[str, object]:
         return {
             "query": self.query,

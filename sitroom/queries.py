@@ -91,12 +91,7 @@ def timeline_json(
     builder: TimelineBuilder, query: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None
 ) -> dict:
     timeline = builder.run(query, k=k, mode=mode, filters=filters)
-    if timeline.statements:
-        reason = None
-    elif timeline.passages_read:
-        reason = f"none of the {timeline.passages_read} passages read has a statement close enough to the query"
-    else:
-        reason = _why_empty(builder.searcher, filters, mode)
+    reason = None if timeline.statements else timeline.unmatched or _why_empty(builder.searcher, filters, mode)
     return {**timeline.to_json(), "reason": reason}
 
 

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ui.served import CHROMIUM, CHROMIUM_ARGS, UiStartError, running_ui
+from ui.served import CHROMIUM, CHROMIUM_ARGS, UiStartError, pick, running_ui
 
 logger = logging.getLogger(__name__)
 
@@ -42,21 +42,14 @@ def shoot(page, out: Path, name: str, *, full_page: bool = False) -> None:
     logger.info("wrote %s", out / f"{name}.png")
 
 
-def pick_first(page, key: str) -> None:
-    """Choose the first option of the Streamlit selectbox with widget key `key`."""
-    page.locator(f".st-key-{key}").get_by_role("combobox").click()
-    page.get_by_role("option").first.click()
-
-
-def pick_largest_source(page) -> str:
-    """Choose the source with the most documents in the sidebar (options read "Name (N documents)")."""
+def largest_source(page) -> str:
+    """The source with the most documents in the sidebar (its options read "Name (N documents)")."""
     page.locator(".st-key-f_source").get_by_role("combobox").click()
     options = page.get_by_role("option")
     options.first.wait_for()
-    counted = [(int(m[2]), m[1], i) for i, text in enumerate(options.all_inner_texts()) if (m := SOURCE_OPTION.match(text))]
-    _, name, index = max(counted)
-    options.nth(index).click()
-    return name
+    counted = [(int(m[2]), m[1]) for text in options.all_inner_texts() if (m := SOURCE_OPTION.match(text))]
+    page.keyboard.press("Escape")
+    return max(counted)[1]
 
 
 def ask_pages(page, url: str, out: Path, question: str) -> None:
@@ -82,7 +75,8 @@ def search_page(page, url: str, out: Path, query: str) -> None:
     page.get_by_label("Query").fill(query)
     page.get_by_label("Query").press("Enter")
     page.locator(".sr-card").first.wait_for()
-    source = pick_largest_source(page)
+    source = largest_source(page)
+    pick(page, "f_source", re.compile(rf"^{re.escape(source)} \("))
     page.get_by_role("button", name=f"source: {source}").wait_for()
     page.locator(".sr-card").first.wait_for()
     shoot(page, out, "search")
@@ -94,7 +88,7 @@ def library_pages(page, url: str, out: Path) -> None:
     shoot(page, out, "documents")
     page.goto(f"{url}/library")
     page.locator(".sr-docs").wait_for()
-    pick_first(page, "edit_doc")
+    pick(page, "edit_doc", re.compile("."))
     page.get_by_role("textbox", name="Title").wait_for()
     shoot(page, out, "library", full_page=True)
 

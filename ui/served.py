@@ -1,4 +1,4 @@
-"""A real `sitroom ui` in a child process on a free port, for browser tests and the screenshot tool."""
+"""A real `sitroom ui` in a child process on a free port, and driving its widgets from Playwright: for browser tests and the screenshot tool."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from re import Pattern
+from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; Playwright drives it instead of downloading a browser
 CHROMIUM_ARGS = [
@@ -20,6 +22,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+PICK_WAIT, PICK_ATTEMPTS = 15_000, 4  # ms for a selectbox's list to show an option, and how often to open it
 
 
 class UiStartError(RuntimeError):
@@ -61,3 +64,23 @@ def running_ui(index_dir: Path) -> Iterator[str]:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def pick(page: Any, key: str, option: str | Pattern[str]) -> None:
+    """Choose the first option named `option` in the Streamlit selectbox with widget key `key` (its container is `st-key-<key>`).
+
+    A script run still finishing when the box is opened re-renders it and closes its list, so a list
+    that shows no such option within a while is opened again; the last attempt fails with the call log.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    box, choice = page.locator(f".st-key-{key}").get_by_role("combobox"), page.get_by_role("option", name=option).first
+    for _ in range(PICK_ATTEMPTS - 1):
+        box.click()
+        try:
+            choice.click(timeout=PICK_WAIT)
+            return
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    box.click()
+    choice.click()

@@ -13,11 +13,10 @@ from collections.abc import Iterator
 import pytest
 
 from sitroom.config import Settings
-from ui.served import CHROMIUM, CHROMIUM_ARGS, running_ui
+from ui.served import CHROMIUM, CHROMIUM_ARGS, pick, running_ui
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (Debian packages chromium, chromium-driver)")
 WAIT = 120_000  # ms; the first page of a fresh server waits for the model, on a busy machine
-PICK_WAIT, PICK_ATTEMPTS = 15_000, 4  # ms for a selectbox's list to show an option, and how often to open it
 
 
 @pytest.fixture(scope="module")
@@ -48,26 +47,6 @@ def page(browser):
         yield context.new_page()
     finally:
         context.close()
-
-
-def pick(page, key: str, option: str | re.Pattern[str]) -> None:
-    """Choose `option` in the Streamlit selectbox with widget key `key` (Streamlit marks its container `st-key-<key>`).
-
-    A script run still finishing when the box is opened re-renders it and closes its list, so a list
-    that shows no such option within a while is opened again; the last attempt fails with the call log.
-    """
-    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
-    box, choice = page.locator(f".st-key-{key}").get_by_role("combobox"), page.get_by_role("option", name=option)
-    for _ in range(PICK_ATTEMPTS - 1):
-        box.click()
-        try:
-            choice.click(timeout=PICK_WAIT)
-            return
-        except PlaywrightTimeoutError:
-            page.keyboard.press("Escape")
-    box.click()
-    choice.click()
 
 
 def test_hovering_a_citation_previews_its_passage_and_its_card_flashes(page, served: str) -> None:

@@ -29,7 +29,7 @@ def show(timeline: Timeline, engine: Engine, options: widgets.QueryOptions) -> N
         widgets.explain_no_results(engine, options)
         return
     if not timeline.statements:
-        st.info(f"None of the {timeline.passages_read} passages read has a statement close enough to this query.")
+        st.info(f"No statements: {timeline.unmatched}.")
         return
     dated = sum(1 for s in timeline.statements if s.date)
     st.caption(f"{len(timeline.statements)} statements, {dated} dated (undated ones last) · {timeline.timing_ms.get('total', 0):.0f} ms")

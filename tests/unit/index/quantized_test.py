@@ -124,3 +124,11 @@ def test_sessions_optimize_fully_and_do_not_spin(int8: Embedder) -> None:
         assert options.graph_optimization_level == ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         assert options.intra_op_num_threads == threads
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+def test_full_precision_nests_and_restores_the_outer_state() -> None:
+    with quantized.full_precision():
+        with quantized.full_precision():
+            assert quantized._precision.full
+        assert quantized._precision.full, "leaving an inner block must not switch the outer one back to int8"
+    assert not quantized._precision.full

@@ -14,7 +14,7 @@ from index.embedding import Embedder
 from index.store import Store
 from retrieval import attribution
 from retrieval.searcher import Searcher
-from retrieval.timeline import Statement, TimelineBuilder
+from retrieval.timeline import Statement, Timeline, TimelineBuilder
 from sitroom.cli import main
 from sitroom.config import Settings
 
@@ -101,3 +101,8 @@ class TestTimelineCommand:
         assert set(data["statements"][0]) == set(Statement.__dataclass_fields__)
         assert all("NatSec" in (s["source"] or "") for s in data["statements"])
         assert_dates_ordered([s["date"] for s in data["statements"]])
+
+
+def test_unmatched_says_why_only_when_passages_were_read_but_nothing_kept() -> None:
+    assert Timeline("q", [], passages_read=0).unmatched is None
+    assert Timeline("q", [], passages_read=7).unmatched == "none of the 7 passages read has a statement close enough to the query"
