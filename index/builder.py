@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import integrity, layout, lexical, overrides, vectors
+from index import integrity, layout, overrides, vectorstore
 from index.articles import with_explicit_metadata
 from index.chunking import Chunker, embed_input, tiktoken_counter
 from index.cleaning import RepeatedBlocks, clean
@@ -87,6 +87,7 @@ class IndexBuilder:
             raise SitroomError(f"no such file or folder: {', '.join(missing)}")
         try:
             with layout.build_lock(self.index_dir):
+                vectorstore.connect(self.settings, vectorstore.live_info(self.index_dir))
                 summary = self._run(paths, remove or [], rebuild, progress, feeds or [], report)
         except (OSError, sqlite3.OperationalError) as exc:
             if not _write_fault(exc):
@@ -159,7 +160,8 @@ class IndexBuilder:
         summary.removed = sorted(set(old) - set(new_docs) - set(kept_old))
         if not new_docs and not kept_old:
             raise SitroomError("no indexable documents found" + _skipped_note(loaded.rejected))
-        if old_store and not (summary.added or summary.changed or summary.removed):
+        moved = vectorstore.moves(self.settings, vectorstore.live_info(self.index_dir))
+        if old_store and not (summary.added or summary.changed or summary.removed or moved):
             summary.documents, summary.chunks = len(old), old_store.count("chunks")
             old_store.close()
             return summary
@@ -249,29 +251,35 @@ class IndexBuilder:
         if not flat:
             raise SitroomError("the documents contain no indexable text after cleaning")
         layout.fault_point("embedded")
+        previous = vectorstore.live_info(self.index_dir)
+        backend = vectorstore.build_backend(self.settings, previous)
         building = layout.new_generation(self.index_dir)
         try:
-            self._write_generation(building, documents, flat, vectors_, old_manifest)
+            located = self._write_generation(building, documents, flat, vectors_, old_manifest, backend, previous)
             layout.publish(self.index_dir, building)
         finally:
             layout.discard(building)  # gone already once published (renamed); a failed build leaves no partial generation
+        vectorstore.retire(self.settings, previous, located)
         summary.documents, summary.chunks = len(documents), len(flat)
 
     def _write_generation(
-        self, building: Path, documents: list[StoredDocument], flat: list[tuple], vectors_: np.ndarray, old_manifest: Manifest | None
-    ) -> None:
+        self,
+        building: Path,
+        documents: list[StoredDocument],
+        flat: list[tuple],
+        vectors_: np.ndarray,
+        old_manifest: Manifest | None,
+        backend: str,
+        previous: dict | None,
+    ) -> dict:
+        stored = [StoredChunk(id=i, chunk=chunk, embed=text) for i, (chunk, text) in enumerate(flat)]
         store = Store(building / layout.STORE)
         store.add_documents(documents)
-        store.add_chunks(StoredChunk(id=i, chunk=chunk, embed=text) for i, (chunk, text) in enumerate(flat))
+        store.add_chunks(stored)
         store.close()
         layout.fault_point("store-written")
-        ids = np.arange(len(flat), dtype=np.int64)
-        try:
-            vectors.save(vectors.build(vectors_, ids, self.settings.vectors), building / layout.VECTORS)
-        except RuntimeError as exc:  # faiss reports a failed write (disk full) as a RuntimeError
-            raise OSError(errno.EIO, f"writing {layout.VECTORS} failed: {str(exc).strip().splitlines()[-1]}") from exc
+        located = vectorstore.write(self.settings, backend, building, stored, documents, vectors_, previous)
         layout.fault_point("vectors-written")
-        lexical.save(lexical.build([text for _, text in flat], show_progress=False), building / layout.BM25)
         layout.fault_point("bm25-written")
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         Manifest(
@@ -286,8 +294,10 @@ class IndexBuilder:
             updated=now,
             roots=sorted({d.root for d in documents}),
             files=integrity.file_records(building),
+            vector_store=located,
         ).write(building)
         layout.fault_point("manifest-written")
+        return located
 
 
 # errno values of a write the environment refused: disk or quota full, file too large, read-only or forbidden, I/O error.

@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sitroom.config import DEFAULT_BACKEND
 from sitroom.errors import IndexDamaged, SitroomError
@@ -50,6 +51,8 @@ class Manifest:
     format_version: int = FORMAT_VERSION
     roots: list[str] = field(default_factory=list)
     files: dict[str, dict[str, object]] = field(default_factory=dict)  # relative path → {"size", "sha256"}
+    # Where the vectors and BM25 live: {"backend": "faiss"} (files here) or the Milvus URI and collection.
+    vector_store: dict[str, Any] = field(default_factory=lambda: {"backend": "faiss"})
 
     def write(self, directory: Path) -> None:
         data = asdict(self)

@@ -157,13 +157,8 @@ class _TermWeights:
     """IDF of query terms from the BM25 index, to weight query-term overlap in a sentence."""
 
     def __init__(self, searcher: Searcher, question: str) -> None:
-        bm25 = searcher.bm25
-        vocab, indptr = bm25.vocab_dict, bm25.scores["indptr"]
-        n_docs = bm25.scores["num_docs"]
-        self.terms: dict[str, float] = {}
-        for term in dict.fromkeys(lexical.tokenize([question])[0]):
-            df = int(indptr[vocab[term] + 1] - indptr[vocab[term]]) if term in vocab else 0
-            self.terms[term] = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        n_docs, frequencies = searcher.vectors.document_frequencies(list(dict.fromkeys(lexical.tokenize([question])[0])))
+        self.terms = {term: math.log(1 + (n_docs - df + 0.5) / (df + 0.5)) for term, df in frequencies.items()}
         self.total = sum(self.terms.values()) or 1.0
 
     def overlap(self, sentence: str) -> float:
@@ -187,8 +182,8 @@ class AnswerComposer:
         query_vector, best_dense = result.query_vector, result.best_dense
         if query_vector is None:  # BM25 mode: abstention and sentence scores still need the question's vector
             query_vector = self.searcher.embedder.encode_query(question)
-            for p in top:
-                p.dense = float(self.searcher.vectors.reconstruct(p.chunk_id) @ query_vector)
+            for p, vector in zip(top, self.searcher.vectors.vectors([p.chunk_id for p in top]), strict=True):
+                p.dense = float(vector @ query_vector)
             best_dense = max((p.dense for p in top), default=0.0)
         t = time.perf_counter()
         reason = self._abstention(question, passages, best_dense)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import integrity, layout, lexical, overrides, vectors
+from index import integrity, layout, overrides, vectorstore
 from index.embedding import Embedder, EmbeddingCache
 from index.formats.pdf import page_at
 from index.store import Store
@@ -19,7 +19,7 @@ from retrieval.dedup import collapse
 from retrieval.fusion import fuse
 from retrieval.passages import Filters, Passage
 from sitroom.config import Settings
-from sitroom.errors import IndexDamaged, SitroomError
+from sitroom.errors import SitroomError
 
 logger = logging.getLogger(__name__)
 
@@ -47,19 +47,8 @@ class Searcher:
         self.embedder = embedder or Embedder(settings.embedding, EmbeddingCache(layout.cache_path(settings.index_dir)))
         with integrity.reading(self.path / layout.STORE, self.manifest):
             self.store = Store(self.path / layout.STORE, readonly=True, overrides=overrides.load(settings.index_dir))
-            chunks = self.store.count("chunks")  # reads the header and schema: a garbled file fails here, not mid-search
-            self._articles = self.store.has_article_columns()
-        with integrity.reading(self.path / layout.VECTORS, self.manifest):
-            self.vectors = vectors.load(self.path / layout.VECTORS)
-        with integrity.reading(self.path / layout.BM25, self.manifest):
-            self.bm25 = lexical.load(self.path / layout.BM25, mmap=True)  # opens a 1M-passage index in ms, not seconds
-            bm25_docs = int(self.bm25.scores["num_docs"])
-        counts = (self.vectors.d, self.vectors.ntotal, bm25_docs, chunks)
-        if counts != (self.manifest.dimension, self.manifest.chunks, self.manifest.chunks, self.manifest.chunks):
-            raise IndexDamaged(
-                f"{self.path} does not add up: {self.vectors.ntotal} vectors of dimension {self.vectors.d}, {bm25_docs} BM25 rows "
-                f"and {chunks} stored chunks, the manifest records {self.manifest.chunks} chunks of dimension {self.manifest.dimension}"
-            )
+            self.store.count("chunks")  # reads the header and schema: a garbled file fails here, not mid-search
+        self.vectors = vectorstore.open_store(settings, self.path, self.manifest, self.store)
 
     def search(self, query: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None) -> SearchResult:
         config = self.settings.retrieval
@@ -70,10 +59,6 @@ class Searcher:
             raise SitroomError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
         timing: dict[str, float] = {}
         started = time.perf_counter()
-        with integrity.reading(self.path / layout.STORE, errors=(sqlite3.DatabaseError,)):
-            allowed = None if filters.is_empty() else np.asarray(self.store.chunk_ids_where(*filters.sql(self._articles)), dtype=np.int64)
-        if allowed is not None and not len(allowed):
-            return SearchResult([], None, {"total": 0.0})
         pool = max(config.candidates, k * 3)
         dense: dict[int, float] = {}
         query_vector = None
@@ -82,14 +67,12 @@ class Searcher:
             query_vector = self.embedder.encode_query(query)
             timing["encode"] = _ms(t)
             t = time.perf_counter()
-            scores, ids = vectors.search(self.vectors, query_vector, min(pool, self.vectors.ntotal), allowed)
-            dense = {int(i): float(s) for s, i in zip(scores, ids, strict=True) if i >= 0}
+            dense = self.vectors.dense(query_vector, pool, filters)
             timing["dense"] = _ms(t)
         sparse: dict[int, float] = {}
         if mode in ("bm25", "hybrid"):
             t = time.perf_counter()
-            with integrity.reading(self.path / layout.BM25, errors=(IndexError, ValueError)):
-                sparse = self._bm25(query, pool, allowed)
+            sparse = self.vectors.lexical(query, pool, filters)
             timing["bm25"] = _ms(t)
         fused = (
             dense
@@ -113,17 +96,9 @@ class Searcher:
         timing["total"] = _ms(started)
         return SearchResult(passages, query_vector, timing, max(dense.values(), default=0.0))
 
-    def _bm25(self, query: str, pool: int, allowed: np.ndarray | None) -> dict[int, float]:
-        scores = lexical.scores(self.bm25, query)
-        if allowed is not None:
-            masked = np.zeros_like(scores)
-            masked[allowed] = scores[allowed]
-            scores = masked
-        top = np.argpartition(-scores, min(pool, len(scores) - 1))[:pool] if len(scores) > pool else np.arange(len(scores))
-        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
-
     def _passages(self, ranked: list[int], fused: dict[int, float], query_vector: np.ndarray | None) -> list[Passage]:
         stored = self.store.chunks(ranked)
+        cosines = dict(zip(ranked, self.vectors.vectors(ranked) @ query_vector, strict=True)) if query_vector is not None and ranked else {}
         docs: dict[str, object] = {}
         out: list[Passage] = []
         for chunk_id in ranked:
@@ -138,7 +113,6 @@ class Searcher:
                 ).fetchone()
             meta = docs[chunk.doc_id]
             lead = chunk.article == 0  # the lead article's metadata is the document's; sub-articles never inherit it
-            cosine = float(self.vectors.reconstruct(chunk_id) @ query_vector) if query_vector is not None else 0.0
             pdf_text = meta["pdf_text"]
             out.append(
                 Passage(
@@ -156,7 +130,7 @@ class Searcher:
                     orig_start=chunk.orig_start,
                     orig_end=chunk.orig_end,
                     sentences=chunk.sentences,
-                    dense=cosine,
+                    dense=float(cosines.get(chunk_id, 0.0)),
                     page=page_at(pdf_text, chunk.orig_start) if pdf_text else None,
                     page_end=page_at(pdf_text, chunk.orig_end - 1) if pdf_text else None,
                     article=chunk.article,

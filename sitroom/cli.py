@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitroom.config import SERVER_ENV, RetrievalConfig, Settings
+from sitroom.config import SERVER_ENV, VECTOR_BACKENDS, RetrievalConfig, Settings
 from sitroom.errors import REBUILD_HINT, SitroomError
 
 if TYPE_CHECKING:
@@ -46,6 +46,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         settings = replace(settings, loading=replace(settings.loading, max_file_bytes=int(args.max_file_mb * 2**20)))
     if getattr(args, "k", None) is not None:
         settings.retrieval.check_k(args.k)
+    if getattr(args, "backend", None) or getattr(args, "milvus_uri", None):
+        store = settings.vector_store
+        store = replace(store, backend=args.backend or store.backend, milvus_uri=args.milvus_uri or store.milvus_uri)
+        settings = replace(settings, vector_store=store)
     return settings
 
 
@@ -219,6 +223,16 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index-dir", help="index directory (default: $SITROOM_INDEX_DIR or ./.sitroom)")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument(
+        "--backend",
+        choices=VECTOR_BACKENDS,
+        help="where vectors and BM25 live (default: $SITROOM_VECTOR_BACKEND, else what the index uses, else faiss)",
+    )
+    parser.add_argument(
+        "--milvus-uri",
+        metavar="URI",
+        help="Milvus Lite file (*.db) or server URL like http://host:19530 (default: $SITROOM_MILVUS_URI or INDEX_DIR/milvus.db)",
+    )
 
 
 def _add_server_option(parser: argparse.ArgumentParser) -> None:

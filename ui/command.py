@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sitroom.config import INDEX_DIR_ENV, Settings
+from sitroom.config import INDEX_DIR_ENV, MILVUS_URI_ENV, VECTOR_BACKEND_ENV, Settings
 from sitroom.errors import SitroomError
 
 APP = Path(__file__).with_name("app.py")
@@ -70,6 +70,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(f"sitroom UI for {index_dir} at {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
     env = {**os.environ, INDEX_DIR_ENV: str(index_dir)}
+    store = settings.vector_store
+    env |= {name: value for name, value in ((VECTOR_BACKEND_ENV, store.backend), (MILVUS_URI_ENV, store.milvus_uri)) if value}
     process = subprocess.Popen(
         command(args.port), env=env, stdout=sys.stderr if args.json else None, start_new_session=True, preexec_fn=_stop_with_parent
     )

@@ -38,7 +38,7 @@ def test_incremental_counts(tmp_path: Path, corpus: Path, embedder):
     docs = {p.doc for p in searcher.search("Estonian drones border", k=3).passages}
     assert "new.txt" in docs
     assert not searcher.store.document("004_d1df9960fe393cbd.txt")
-    assert searcher.bm25.scores["num_docs"] == third.chunks  # BM25 statistics rebuilt without deleted text
+    assert searcher.vectors.document_frequencies([])[0] == third.chunks  # BM25 statistics rebuilt without deleted text
 
 
 def test_interrupted_build_leaves_previous_index_loadable(tmp_path: Path, corpus: Path, embedder, monkeypatch):
