@@ -302,6 +302,40 @@ def _chroma_child(settings: Settings, store_path: Path, queries: list[str], runs
     return {"ingest_s": ingest_s, **latency, "ranked": ranked, "rss_mb": _peak_rss_mb()}
 
 
+def _backend_child(
+    settings: Settings, source: str, target: str, backend: str, queries: list[str], runs: int, questions: str
+) -> dict[str, Any]:
+    """One tier's chunks and vectors written to `backend` from scratch (ingest = the vector store's own write), then searched."""
+    _quiet()
+    from index import layout, vectors, vectorstore
+    from index.manifest import Manifest
+    from index.store import Store, StoredDocument
+    from retrieval.searcher import Searcher
+
+    live = layout.current(Path(source))
+    store = Store(live / layout.STORE, readonly=True)
+    documents = [StoredDocument(**dict(row)) for row in store.documents()]
+    stored = store.chunks(range(store.count("chunks")))
+    chunks = [stored[i] for i in sorted(stored)]
+    store.close()
+    data = vectors.load(live / layout.VECTORS, mmap=False).reconstruct_n(0, len(chunks))
+    config = replace(settings.vector_store, backend=backend, milvus_uri=None)
+    settings = replace(settings, index_dir=Path(target), vector_store=config)
+    building = layout.new_generation(settings.index_dir)
+    shutil.copy(live / layout.STORE, building / layout.STORE)
+    started = time.perf_counter()
+    located = vectorstore.write(settings, backend, building, chunks, documents, data, None)
+    ingest_s = time.perf_counter() - started
+    replace(Manifest.read(live), vector_store=located).write(building)
+    layout.publish(settings.index_dir, building)
+    vectorstore.retire(settings, None, located)
+    del stored, chunks, data
+    searcher = Searcher(settings)
+    latency = _latencies(lambda q: searcher.search(q), queries, runs)
+    ranked = _sitroom_ranked(searcher, questions)
+    return {"ingest_s": ingest_s, **latency, "ranked": ranked, "rss_mb": _peak_rss_mb()}
+
+
 def _latencies(fn: Callable[[str], object], queries: list[str], runs: int) -> dict[str, float]:
     fn(queries[0])  # warm-up
     times: list[float] = []
@@ -379,7 +413,8 @@ class Bench:
         self.questions = str(DEV_SET)
         self.reindex: dict[str, float] = {}
         self.seeds_chunks = 0
-        self.progress = tqdm(total=2 + len(plan.sizes), desc="bench", unit="step", file=sys.stderr)
+        steps = 2 + len(plan.sizes) * (2 if plan.settings.vector_store.backend == "milvus" else 1)
+        self.progress = tqdm(total=steps, desc="bench", unit="step", file=sys.stderr)
 
     def run(self) -> dict[str, Any]:
         load_before = os.getloadavg()[0]
@@ -388,9 +423,11 @@ class Bench:
         ingest |= self.reindex
         queries = self._queries()
         query = [self._measure_tier(tier, queries) for tier in tiers]
+        backends = self._backends(tiers, queries) if self.settings.vector_store.backend == "milvus" else []
         comparison = self._comparison(queries, chunks_per_doc)
         self.progress.close()
-        return {"machine": _machine(load_before), "ingest": ingest, "query": query, "comparison": comparison}
+        out = {"machine": _machine(load_before), "ingest": ingest, "query": query, "comparison": comparison}
+        return out | ({"backends": backends} if backends else {})
 
     def _step(self, what: str) -> None:
         self.progress.set_postfix_str(what)
@@ -636,6 +673,23 @@ class Bench:
             "search_parts_ms": child["parts"], "vector_build_s": tier.vector_build_s,
         }  # fmt: skip
 
+    def _backends(self, tiers: list[Tier], queries: list[str]) -> list[dict[str, Any]]:
+        """FAISS (embedded) beside Milvus Lite on each tier's same chunks and vectors: `sitroom bench --backend milvus`."""
+        from index import layout
+
+        rows = []
+        for tier in tiers:
+            store = layout.current(tier.path) / layout.STORE
+            for backend in ("faiss", "milvus"):
+                target = self.plan.work / "backends" / f"{backend}-{tier.passages}"
+                data = _isolated(
+                    _backend_child, self.settings, str(tier.path), str(target), backend, queries, self.plan.runs, self.questions
+                )
+                quality = _quality(data.pop("ranked"), self.questions, store) if not tier.synthetic else {"hit@5": None, "ndcg@10": None}
+                rows.append({"passages": tier.passages, "synthetic": tier.synthetic, "backend": backend, **data, **quality})
+            self._step(f"backends at {tier.passages:,}")
+        return rows
+
     def _comparison(self, queries: list[str], per_doc: float) -> dict[str, Any]:
         """sitroom vs the plain script vs Chroma: one corpus (seeds + distractors), one model, the same chunks."""
         from importlib.util import find_spec
@@ -780,4 +834,22 @@ def table(result: dict[str, Any]) -> str:
     for metric, ratios in c["ratios"].items():
         lines.append(f"  {metric}: " + ", ".join(f"{k} x{v}" for k, v in ratios.items()))
     lines.append(f"  note: {c['notes']}")
+    if result.get("backends"):
+        lines += ["", *backends_table(result["backends"])]
     return "\n".join(lines)
+
+
+def backends_table(rows: list[dict[str, Any]]) -> list[str]:
+    """FAISS beside Milvus Lite per tier (`sitroom bench --backend milvus`)."""
+    lines = [
+        "vector backends on the same chunks and vectors (ingest: writing vectors + BM25 only; search: hybrid):",
+        f"  {'passages':>10} {'vectors':<10} {'backend':<11} {'ingest s':>9} {'search p50':>10} {'p95':>7} {'RSS MB':>7} {'hit@5':>6}",
+    ]
+    for b in rows:
+        hit = f"{b['hit@5']:>6.3f}" if b["hit@5"] is not None else f"{'n/a':>6}"
+        name = "faiss" if b["backend"] == "faiss" else "milvus-lite"
+        lines.append(
+            f"  {b['passages']:>10,} {'synthetic' if b['synthetic'] else 'real':<10} {name:<11} "
+            f"{b['ingest_s']:>9.2f} {b['search_p50_ms']:>10.1f} {b['search_p95_ms']:>7.1f} {b['rss_mb']:>7.0f} {hit}"
+        )
+    return lines

@@ -76,3 +76,21 @@ def test_the_table_renders(result: dict) -> None:
 def test_bad_sizes_are_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(SitroomError, match="--sizes"):
         bench.run(parse("--sizes", "1k", "--index-dir", str(tmp_path)), Settings())
+
+
+def test_milvus_backend_row(seeds_settings: Settings, tmp_path: Path) -> None:
+    """What `sitroom bench --backend milvus` adds per tier: the seeds index rewritten into Milvus Lite, searched, scored."""
+    from index import layout, milvus
+
+    target = tmp_path / "milvus"
+    try:
+        row = bench._backend_child(
+            seeds_settings, str(seeds_settings.index_dir), str(target), "milvus", ["Kaspersky ban"], 1, str(bench.DEV_SET)
+        )
+    finally:
+        milvus.disconnect(str((target / milvus.LITE_FILE).resolve()))
+    quality = bench._quality(row.pop("ranked"), str(bench.DEV_SET), layout.current(target) / layout.STORE)
+    assert row["ingest_s"] > 0 and 0 < row["search_p50_ms"] <= row["search_p95_ms"] and row["rss_mb"] > 0
+    assert quality["hit@5"] > 0.5
+    backends = [{"passages": 101, "synthetic": False, "backend": "milvus", **row, **quality}]
+    assert "milvus-lite" in bench.backends_table(backends)[2]
