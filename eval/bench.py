@@ -408,12 +408,14 @@ def _pct(values: Sequence[float], q: float) -> float:
 class Bench:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.settings = plan.settings
+        store = plan.settings.vector_store
+        self.milvus = store.backend == "milvus"  # --backend milvus adds Milvus Lite beside FAISS; every other index is FAISS
+        self.settings = replace(plan.settings, vector_store=replace(store, backend="faiss"))
         self.docs = _shuffled_docs(plan.corpus)
         self.questions = str(DEV_SET)
         self.reindex: dict[str, float] = {}
         self.seeds_chunks = 0
-        steps = 2 + len(plan.sizes) * (2 if plan.settings.vector_store.backend == "milvus" else 1)
+        steps = 2 + len(plan.sizes) * (2 if self.milvus else 1)
         self.progress = tqdm(total=steps, desc="bench", unit="step", file=sys.stderr)
 
     def run(self) -> dict[str, Any]:
@@ -423,7 +425,7 @@ class Bench:
         ingest |= self.reindex
         queries = self._queries()
         query = [self._measure_tier(tier, queries) for tier in tiers]
-        backends = self._backends(tiers, queries) if self.settings.vector_store.backend == "milvus" else []
+        backends = self._backends(tiers, queries) if self.milvus else []
         comparison = self._comparison(queries, chunks_per_doc)
         self.progress.close()
         out = {"machine": _machine(load_before), "ingest": ingest, "query": query, "comparison": comparison}

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LITE_FILE = "milvus.db"
+DEFAULT_ALIAS = "sitroom"
 SEPARATOR = "__"  # between the alias and a generation's stamp in collection names
 BM25_K1, BM25_B = 1.5, 0.75  # bm25s' defaults, so both backends score alike
 VARCHAR_MAX = 65_535
@@ -98,8 +99,14 @@ def disconnect(uri: str) -> None:
         found.close()
 
 
-def _alias(settings: Settings) -> str:
-    alias = settings.vector_store.milvus_collection
+def target(settings: Settings, live: dict[str, Any] | None) -> tuple[str | None, str]:
+    """URI as recorded (None: the Lite file in the index) and alias for a build: configured, else the live index's."""
+    previous = live if live and live["backend"] == "milvus" else {}
+    config = settings.vector_store
+    return config.milvus_uri or previous.get("uri"), _checked(config.milvus_collection or previous.get("alias") or DEFAULT_ALIAS)
+
+
+def _checked(alias: str) -> str:
     if not _NAME.fullmatch(alias) or SEPARATOR in alias:
         raise SitroomError(
             f"Milvus collection name {alias!r} is not valid (letters, digits and single underscores, starting with a letter or _)"
@@ -192,7 +199,8 @@ def write(
     """A new collection with every chunk; the live one is untouched until `retire` after the swap."""
     from tqdm import tqdm
 
-    alias, uri = _alias(settings), settings.vector_store.milvus_uri or lite_default(settings)
+    recorded, alias = target(settings, live)
+    uri = recorded or lite_default(settings)
     milvus = client(uri, settings.vector_store.milvus_timeout_s)
     _sweep(milvus, alias, keep={_alias_target(milvus, alias), (live or {}).get("collection")})
     name = f"{alias}{SEPARATOR}{time.strftime('%Y%m%dT%H%M%S')}_{uuid.uuid4().hex[:8]}"
@@ -211,7 +219,7 @@ def write(
     bar.close()
     milvus.flush(name)
     logger.info("wrote %d chunks to Milvus collection %s at %s", len(chunks), name, uri)
-    return {"backend": "milvus", "uri": settings.vector_store.milvus_uri, "alias": alias, "collection": name}
+    return {"backend": "milvus", "uri": recorded, "alias": alias, "collection": name}
 
 
 def _row(stored: StoredChunk, doc: StoredDocument, vector: np.ndarray, tokens: list[str]) -> dict[str, Any]:

@@ -135,21 +135,23 @@ def moves(settings: Settings, live: dict[str, Any] | None) -> bool:
     """Whether the configuration asks for another backend, Milvus URI or collection than the live index uses."""
     if live is None:
         return False
-    config = settings.vector_store
     backend = build_backend(settings, live)
     if backend != live["backend"]:
         return True
-    return backend == "milvus" and (
-        (config.milvus_uri is not None and config.milvus_uri != live.get("uri")) or config.milvus_collection != live.get("alias")
-    )
+    if backend == "faiss":
+        return False
+    from index import milvus
+
+    return milvus.target(settings, live) != (live.get("uri"), live.get("alias"))
 
 
-def connect(settings: Settings, backend: str) -> None:
-    """Fail before any model time when the backend is unreachable."""
-    if backend == "milvus":
+def connect(settings: Settings, live: dict[str, Any] | None) -> None:
+    """Fail before any model time when the backend of the next build is unreachable or misconfigured."""
+    if build_backend(settings, live) == "milvus":
         from index import milvus
 
-        milvus.client(settings.vector_store.milvus_uri or milvus.lite_default(settings), settings.vector_store.milvus_timeout_s)
+        uri = milvus.target(settings, live)[0] or milvus.lite_default(settings)
+        milvus.client(uri, settings.vector_store.milvus_timeout_s)
 
 
 def write(

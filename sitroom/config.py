@@ -95,13 +95,14 @@ class VectorStoreConfig:
 
     `backend` None means: what the existing index uses, else faiss. `milvus_uri` is a Milvus Lite file
     (`*.db`, embedded) or a server URL such as http://host:19530; None means INDEX_DIR/milvus.db.
-    `milvus_collection` is the alias of the live collection; each build writes a new collection
-    `<alias>__<stamp>` and switches the alias to it, so one alias belongs to one index directory.
+    `milvus_collection` is the alias of the live collection (None: the index's, else "sitroom"); each build
+    writes a new collection `<alias>__<stamp>` and switches the alias to it, so one alias belongs to one
+    index directory. Incremental builds keep the live index's URI and alias unless these are set.
     """
 
     backend: str | None = field(default_factory=lambda: os.environ.get(VECTOR_BACKEND_ENV) or None)
     milvus_uri: str | None = field(default_factory=lambda: os.environ.get(MILVUS_URI_ENV) or None)
-    milvus_collection: str = field(default_factory=lambda: os.environ.get(MILVUS_COLLECTION_ENV) or "sitroom")
+    milvus_collection: str | None = field(default_factory=lambda: os.environ.get(MILVUS_COLLECTION_ENV) or None)
     milvus_timeout_s: float = 10.0
     milvus_insert_batch: int = 1000
 

@@ -100,9 +100,12 @@ class TestBuilds:
         IndexBuilder(settings, embedder=embedder).run([corpus], progress=False)
         (corpus / "new.txt").write_text("Estonian officials reported drones crossing the border near Narva on Tuesday.\n")
         (corpus / "004_d1df9960fe393cbd.txt").unlink()
-        summary = IndexBuilder(settings, embedder=embedder).run([corpus], progress=False)
+        unset = Settings(
+            index_dir=settings.index_dir, vector_store=VectorStoreConfig(backend=None, milvus_uri=None, milvus_collection=None)
+        )
+        summary = IndexBuilder(unset, embedder=embedder).run([corpus], progress=False)  # keeps the live backend, URI and alias
         assert (summary.added, summary.removed) == (["new.txt"], ["004_d1df9960fe393cbd.txt"])
-        searcher = Searcher(settings, embedder)
+        searcher = Searcher(unset, embedder)
         assert "new.txt" in {p.doc for p in searcher.search("Estonian drones border", k=3).passages}
         assert not searcher.vectors.dense(embedder.encode_query("x"), 10, Filters(doc="004_d1df9960fe393cbd.txt"))
         assert searcher.vectors.size == summary.chunks
