@@ -224,7 +224,9 @@ def write(
 
 def _row(stored: StoredChunk, doc: StoredDocument, vector: np.ndarray, tokens: list[str]) -> dict[str, Any]:
     chunk = stored.chunk
-    source, when = chunk.source or doc.source or "", chunk.date or doc.date or ""  # the article's, else the document's
+    lead = chunk.article == 0  # as passages show them: sub-articles never take the document's source or date
+    source = chunk.source or (doc.source if lead else None) or ""
+    when = chunk.date or (doc.date if lead else None) or ""
     return {
         "id": stored.id, "vector": vector, "doc": chunk.doc_id, "source": source, "source_lc": source.lower(),
         "date": when, "headline": chunk.headline or "", "text": chunk.text, "sentences": json.dumps(chunk.sentences),
