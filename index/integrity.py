@@ -35,7 +35,8 @@ def file_records(generation: Path) -> dict[str, dict[str, object]]:
 def problems(generation: Path, manifest: Manifest, full: bool) -> list[str]:
     """What is missing or differs from the manifest's records (sizes; also hashes when `full`)."""
     recorded = {name.split("/")[0] for name in manifest.files}
-    found = [f"{generation / name} is missing" for name in REQUIRED if name not in recorded and not (generation / name).exists()]
+    required = REQUIRED if manifest.vector_store["backend"] == "faiss" else (layout.STORE,)  # Milvus holds vectors and BM25
+    found = [f"{generation / name} is missing" for name in required if name not in recorded and not (generation / name).exists()]
     for name, record in manifest.files.items():
         path = generation / name
         if not isinstance(record, dict) or not isinstance(record.get("size"), int) or not isinstance(record.get("sha256"), str):

@@ -114,12 +114,10 @@ class FaissStore:
 
 def live_info(index_dir: Path) -> dict[str, Any] | None:
     """The live generation's `vector_store` entry, or None without a readable index."""
-    live = layout.current(index_dir)
-    if live is None:
-        return None
     try:
-        return Manifest.read(live).vector_store
-    except SitroomError:
+        live = layout.current(index_dir)
+        return None if live is None else Manifest.read(live).vector_store
+    except SitroomError:  # damaged: a --rebuild repairs it
         return None
 
 
