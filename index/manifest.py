@@ -33,8 +33,9 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "format_version": int,
     "roots": list,
     "files": dict,
+    "vector_store": dict,
 }
-_OPTIONAL = {"roots", "files"}  # absent from manifests written before they were recorded
+_OPTIONAL = {"roots", "files", "vector_store"}  # absent from manifests written before they were recorded
 
 
 @dataclass
@@ -86,6 +87,8 @@ class Manifest:
                 value is not None and (not isinstance(value, kind) or isinstance(value, bool))
             ):
                 raise IndexDamaged(f"{path} has a missing or malformed {name!r}")
+        if not _valid_store(data.get("vector_store", {"backend": "faiss"})):
+            raise IndexDamaged(f"{path} has a malformed 'vector_store'")
         return cls(**{key: value for key, value in data.items() if key in _TYPES and value is not None})
 
     def check_model(self, model: str, backend: str) -> None:
@@ -99,6 +102,14 @@ class Manifest:
                 f"index was built with model {self.model!r} ({self.backend}) but {model!r} ({backend}) is configured; "
                 f"set SITROOM_MODEL={self.model} SITROOM_BACKEND={self.backend}, or rebuild with `sitroom index --rebuild PATH`"
             )
+
+
+def _valid_store(entry: dict[str, Any]) -> bool:
+    """{"backend": "faiss"}, or Milvus with the collection the generation was built into (its URI None: the index's Lite file)."""
+    if entry.get("backend") == "faiss":
+        return True
+    named = all(isinstance(entry.get(key), str) for key in ("alias", "collection"))
+    return entry.get("backend") == "milvus" and named and isinstance(entry.get("uri"), (str, type(None)))
 
 
 def _digest(data: dict[str, object]) -> str:
