@@ -307,7 +307,7 @@ def _backend_child(
 ) -> dict[str, Any]:
     """One tier's chunks and vectors written to `backend` from scratch (ingest = the vector store's own write), then searched."""
     _quiet()
-    from index import layout, vectors, vectorstore
+    from index import integrity, layout, vectors, vectorstore
     from index.manifest import Manifest
     from index.store import Store, StoredDocument
     from retrieval.searcher import Searcher
@@ -326,7 +326,7 @@ def _backend_child(
     started = time.perf_counter()
     located = vectorstore.write(settings, backend, building, chunks, documents, data, None)
     ingest_s = time.perf_counter() - started
-    replace(Manifest.read(live), vector_store=located).write(building)
+    replace(Manifest.read(live), vector_store=located, files=integrity.file_records(building)).write(building)
     layout.publish(settings.index_dir, building)
     vectorstore.retire(settings, None, located)
     del stored, chunks, data
