@@ -64,10 +64,12 @@ def test_hovering_a_citation_previews_its_passage_and_its_card_flashes(page, ser
     expect(preview).to_be_visible()
     # Every answer sentence taken from the cited passage is marked in its preview, so there may be several.
     expect(preview.locator(".cited").first).to_contain_text("Iraq")
+    card = page.locator(".sr-card:has(#cite-1)")
+    # The passages render after the answer; on a busy machine a click before its card exists jumps nowhere.
+    expect(card).to_be_attached(timeout=WAIT)
     cite.locator("a.cite").click()
     expect(page).to_have_url(re.compile(r"#cite-1$"))
-    card = page.locator(".sr-card:has(#cite-1)")
-    expect(card).to_be_in_viewport()
+    expect(card).to_be_in_viewport(timeout=WAIT)
     page.wait_for_function("getComputedStyle(document.querySelector('.sr-card:has(#cite-1)')).animationName === 'sr-flash'")
 
 
