@@ -48,6 +48,7 @@ BM25_K1, BM25_B = 1.5, 0.75  # bm25s' defaults, so both backends score alike
 VARCHAR_MAX = 65_535
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,199}")
 _OUTPUT = ["id"]
+_SERVER_SCHEMES = ("http://", "https://", "tcp://", "unix:")
 
 _clients: dict[str, MilvusClient] = {}
 _clients_lock = threading.Lock()
@@ -55,7 +56,13 @@ _clients_lock = threading.Lock()
 
 def resolve_uri(settings: Settings, recorded: str | None = None) -> str:
     """--milvus-uri / SITROOM_MILVUS_URI, else what the index was built with, else INDEX_DIR/milvus.db (Milvus Lite)."""
-    return settings.vector_store.milvus_uri or recorded or lite_default(settings)
+    return configured(settings) or recorded or lite_default(settings)
+
+
+def configured(settings: Settings) -> str | None:
+    """--milvus-uri / SITROOM_MILVUS_URI, a Lite file made absolute: the manifest records it for later runs from any folder."""
+    uri = settings.vector_store.milvus_uri
+    return str(Path(uri).resolve()) if uri and is_lite(uri) else uri
 
 
 def lite_default(settings: Settings) -> str:
@@ -72,9 +79,11 @@ def client(uri: str, timeout_s: float = 10.0) -> MilvusClient:
         if uri not in _clients:
             from pymilvus import MilvusClient
 
-            if is_lite(uri):
-                Path(uri).parent.mkdir(parents=True, exist_ok=True)
+            if not is_lite(uri) and not uri.startswith(_SERVER_SCHEMES):
+                raise SitroomError(f"Milvus URI {uri!r} is neither a Milvus Lite file (*.db) nor a server URL like http://host:19530")
             try:
+                if is_lite(uri):
+                    Path(uri).parent.mkdir(parents=True, exist_ok=True)
                 _clients[uri] = MilvusClient(uri=uri, timeout=timeout_s)
             except Exception as exc:  # pymilvus raises several unrelated types for one cause
                 raise SitroomError(_unreachable(uri, exc)) from exc
@@ -83,6 +92,8 @@ def client(uri: str, timeout_s: float = 10.0) -> MilvusClient:
 
 def _unreachable(uri: str, exc: Exception) -> str:
     reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if is_lite(uri) and isinstance(exc, OSError):
+        return f"cannot open the Milvus Lite file {uri}: {reason}"
     if is_lite(uri):
         return (
             f"cannot open the Milvus Lite file {uri}: {reason} (Milvus Lite lets one process open a file at a time: "
@@ -103,7 +114,7 @@ def target(settings: Settings, live: dict[str, Any] | None) -> tuple[str | None,
     """URI as recorded (None: the Lite file in the index) and alias for a build: configured, else the live index's."""
     previous = live if live and live["backend"] == "milvus" else {}
     config = settings.vector_store
-    return config.milvus_uri or previous.get("uri"), _checked(config.milvus_collection or previous.get("alias") or DEFAULT_ALIAS)
+    return configured(settings) or previous.get("uri"), _checked(config.milvus_collection or previous.get("alias") or DEFAULT_ALIAS)
 
 
 def _checked(alias: str) -> str:

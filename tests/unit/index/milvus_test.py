@@ -154,6 +154,15 @@ class TestErrors:
         last = capsys.readouterr().err.splitlines()[-1]
         assert code == 2 and last.startswith("sitroom: error: cannot reach Milvus at http://127.0.0.1:9: ")
 
+    @pytest.mark.parametrize(
+        ("uri", "says"),
+        [("foo", "Milvus URI 'foo' is neither a Milvus Lite file"), ("/proc/no-such-dir/x.db", "cannot open the Milvus Lite file /proc/")],
+    )
+    def test_bad_uri_is_one_line(self, tmp_path: Path, corpus: Path, capsys, uri: str, says: str):
+        code = main(["index", str(corpus), "--index-dir", str(tmp_path / "ix"), "--backend", "milvus", "--milvus-uri", uri])
+        err = capsys.readouterr().err
+        assert code == 2 and "Traceback" not in err and err.splitlines()[-1].startswith(f"sitroom: error: {says}")
+
     def test_missing_collection(self, tmp_path: Path, corpus: Path, lite_uri: str, embedder):
         settings = _settings(tmp_path / "ix", lite_uri, alias="dropped")
         IndexBuilder(settings, embedder=embedder).run([corpus], progress=False)
