@@ -187,10 +187,10 @@ def describe(plan: ArticlePlan, raw: str, cleaned: str, is_lead: bool) -> tuple[
     """Title, source and date of an article from its structure, its raw text (sign-offs survive there) and its cleaned text.
 
     Source: the newsletter its own sign-off names, else its masthead or source mark, else (lead article
-    only) "Posted by" or the publication it names most. Date: its date line, else (lead only) a date
+    only) "Posted by", the government office its byline, dateline or title names, or the publication it names most. Date: its date line, else (lead only) a date
     stated at the top. Sub-articles never inherit the page's source or date.
     """
-    source = metadata.signoff_source(raw) or plan.source or (metadata.detect_source(cleaned) if is_lead else None)
+    source = metadata.signoff_source(raw) or plan.source or (metadata.detect_source(cleaned, plan.title) if is_lead else None)
     date = plan.date or (metadata.detect_date(cleaned) if is_lead else None)
     return plan.title, source, date
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import tiktoken
 
+from index import speakers
 from index.cleaning import CleanedDocument, CleanItem
 from index.documents import Article
 from index.metadata import is_heading_like
@@ -73,12 +74,36 @@ class _Section:
     kind: str  # "lead-in" (all-caps item), "heading" (bare section heading line) or "text"
 
 
+def _section_heading(line: str) -> bool:
+    """A bare line that titles the paragraphs after it; not a byline or dateline ("Ned Price, Department Spokesperson",
+    "Bali, Indonesia, 15-16 November"), nor a separator ("###"), nor speech broken off mid-sentence ("So as soon as we have —")."""
+    return (
+        is_heading_like(line)
+        and len(line.split()) <= _SECTION_MAX_WORDS
+        and "," not in line
+        and not line.endswith(("—", "–", "-"))
+        and any(ch.isalpha() for ch in line)
+    )
+
+
 def _sections(text: str, items: list[CleanItem]) -> list[_Section]:
-    """Group items: a lead-in item is its own section; a short heading line titles the plain items after it."""
+    """Group items: a lead-in item is its own section; a short heading line titles the plain items after it.
+
+    A transcript's turns ("MR PRICE: ...") are plain text: from its first turn on, nothing titles a section, since
+    short lines there are speech, and the preamble's headings (place, time) do not title the turns.
+    """
     sections: list[_Section] = []
     heading: str | None = None
+    transcript = False
     for item in items:
         units = list(item.sentences)
+        if not item.headline and not transcript and speakers.turn_speaker(text[units[0][0] : units[0][1]]):
+            sections.append(_Section(None, units, "text"))
+            transcript = True
+            continue
+        if transcript and not item.headline:
+            sections[-1].units.extend(units)
+            continue
         bare = sections[-1] if sections and sections[-1].kind == "heading" and len(sections[-1].units) == 1 else None
         if item.headline:
             lead = [item.headline_span, *units] if item.headline_span else units
@@ -89,7 +114,7 @@ def _sections(text: str, items: list[CleanItem]) -> list[_Section]:
             heading = None
             continue
         only = text[units[0][0] : units[0][1]] if len(units) == 1 else ""
-        if only and is_heading_like(only) and len(only.split()) <= _SECTION_MAX_WORDS:
+        if only and _section_heading(only):
             heading = only
             if bare:
                 sections[-1] = _Section(heading, [*bare.units, *units], "heading")

@@ -51,6 +51,33 @@ SOURCE_ALIASES: dict[str, str] = {
     "daily beast": "The Daily Beast",
 }
 UNDATED = "undated"
+# Offices that publish under their institution's name: a byline, dateline, sign-off or title naming one is the source.
+INSTITUTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "U.S. Department of State",
+        re.compile(
+            r"(?i)\b(?:Department Press Briefing|Office of the Spokesperson|Secretary of State|Department Spokesperson|"
+            r"State Department|Department of State)\b"
+        ),
+    ),
+    (
+        "The White House",
+        re.compile(
+            r"(?i)\b(?:White House|Press Secretary|National Security Advisor|APNSA|NSC|Vice President|President of the United States|"
+            r"Oval Office|Air Force One|Brady Press Briefing Room|Executive Orders?|Presidential|Proclamation|Memorandum|"
+            r"Background Press Call|Press Call|Press Gaggle)\b|^(?:Fact Sheet:\s*)?President\b"
+        ),
+    ),
+)
+# A title naming the issuer ("Remarks by President Biden ...", "Readout of National Security Advisor ...") outranks the
+# place lines under it (a president's remarks delivered at the Department of State).
+_ISSUER_TITLE = re.compile(
+    r"(?i)\b(?:by|from|of) (?:the |a )?(?:President|Vice President|First Lady|Press Secretary|National Security Advisor|APNSA|NSC|"
+    r"Senior Administration Officials?)\b"
+)
+_BYLINE_LINES = 6
+_BYLINE_MAX_WORDS = 12
+_SIGNOFF_LINES = 3
 
 _POSTED_BY = re.compile(r"^\s*Posted by (?P<who>.+?) on (?P<when>[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})", re.M)
 _DATE_LINE = re.compile(r"^\s*Date:\s*(?P<when>\d{4}-\d{2}-\d{2})\s*$", re.M)
@@ -59,6 +86,7 @@ _HEAD_CHARS = 600
 _TITLE_MAX_WORDS = 20
 _SIGNOFF_NAME = re.compile(r"(?i:thanks for (?:tuning in|reading))(?: to)? (?P<name>[A-Z][\w’'&-]*(?: [A-Z][\w’'&-]*){0,3})")
 _RELATIVE_TIME = re.compile(r"(?i)\s*(?:time)?\s*\d+\s*(?:sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|days?|weeks?|months?)\s+ago$")
+_TIME_OF_DAY = re.compile(r"(?i)\d{1,2}:\d{2}\s*[ap]\.?m\b")
 _SOURCE_MARK = re.compile(r"\s*[(\[](?P<mark>[A-Z][\w.&' ]{0,40})[)\]]$")
 
 
@@ -142,10 +170,35 @@ def signoff_source(text: str) -> str | None:
     return match.group("name").strip(" .") if match else None
 
 
-def detect_source(body: str) -> str | None:
+def institution_source(title: str | None, body: str) -> str | None:
+    """The government office that issued a release, from its byline, dateline or sign-off lines, else its title.
+
+    "Ned Price, Department Spokesperson", "Office of the Spokesperson", "Department Press Briefing – ..." →
+    U.S. Department of State; "James S. Brady Press Briefing Room", "THE WHITE HOUSE," → The White House.
+    Only short lines count: a body sentence naming an office is not a byline. The title comes after the byline
+    lines, since a State release may be titled after a meeting with a president.
+    """
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    short = [line for line in lines if len(line.split()) <= _BYLINE_MAX_WORDS]
+    head = [line for line in short if line in lines[:_BYLINE_LINES] and line != title]
+    tail = [line for line in short if line in lines[-_SIGNOFF_LINES:]]
+    if title and _ISSUER_TITLE.search(title):
+        return "The White House"
+    for line in (*head, *([title] if title else []), *tail):
+        found = [(match.start(), name) for name, cue in INSTITUTIONS if (match := cue.search(line))]
+        if found:
+            return min(found)[1]
+    return None
+
+
+def detect_source(body: str, title: str | None = None) -> str | None:
+    """ "Posted by X", else the government office that issued it, else the publication the text names most."""
     posted = _POSTED_BY.search(body[:_HEAD_CHARS])
     if posted:
         return posted.group("who").strip()
+    office = institution_source(title, body)
+    if office:
+        return office
     counts = {name: len(re.findall(rf"(?<![@\w.]){re.escape(name)}(?!\w)", body)) for name in KNOWN_SOURCES}
     best = max(KNOWN_SOURCES, key=lambda name: counts[name])
     return best if counts[best] else None
@@ -159,4 +212,5 @@ def is_heading_like(line: str) -> bool:
         and not re.search(r"[.!?:;,]\W*$", line)
         and not line.startswith(("By ", "Posted by ", "Date:"))
         and not line.endswith(" ago")
+        and not _TIME_OF_DAY.match(line)
     )

@@ -2,7 +2,7 @@
 
 Spans always point into the original text, so every later stage can cite exact characters.
 Blocks are lines, " | " separated cells and "•" bullets; items are split at all-caps lead-ins
-("PUTIN OPEN TO TALKS?:"); sentences come from pysbd, which keeps "U.S.", "Sen." and "(R-S.C.)" whole.
+("PUTIN OPEN TO TALKS?:", never a transcript's speaker label); sentences come from pysbd, which keeps "U.S.", "Sen." and "(R-S.C.)" whole.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pysbd
+
+from index import speakers
 
 _BLOCK_BREAK = re.compile(r"\n|(?:^|(?<=\s))\|(?=\s|$)|•")
 _LEAD_IN = re.compile(r"(?:^|(?<=\s))(?P<head>[‘'“\"(]?[A-Z0-9][^a-z:\n]{1,100}?):(?=\s)")
@@ -59,7 +61,8 @@ def split_blocks(text: str, start: int = 0) -> list[Span]:
 
 
 def _is_lead_in(head: str) -> bool:
-    return sum(ch.isupper() for ch in head) >= _MIN_LEAD_IN_CAPS and not head.rstrip().endswith(",")
+    """An all-caps item headline; a transcript's speaker label ("MR PRICE:", "QUESTION:") is not one."""
+    return sum(ch.isupper() for ch in head) >= _MIN_LEAD_IN_CAPS and not head.rstrip().endswith(",") and not speakers.is_label(head)
 
 
 def split_items(text: str, block: Span) -> list[Item]:

@@ -130,3 +130,22 @@ def test_chunks_never_cross_an_article_and_carry_its_metadata(chunked):
             assert (chunk.title, chunk.source, chunk.date) == (article.title, article.source, article.date)
     _, cleaned, chunks = next(c for c in chunked if c[0].doc_id.startswith("002"))
     assert {c.source for c in chunks if c.article} == {"The Hill", "Axios"}
+
+
+class TestTranscripts:
+    """Speaker labels never become headlines; a transcript's short lines and preamble do not title its turns."""
+
+    TEXT = (
+        "Department Press Briefing – March 3, 2030\nDate: 2030-03-03\n\nJane Roe, Department Spokesperson\n\n1:05 p.m. EDT\n\n"
+        "MS ROE: Good afternoon. I have one update on the harbour talks before questions.\n\n"
+        "QUESTION: Ruritania's officials said the troops should leave. Do you agree?\n\n"
+        "MS ROE: We have seen those reports.\n\nSo as soon as we have —\n\n"
+        "QUESTION: And the port?\n\nMS ROE: We are watching it closely.\n"
+    )
+
+    def test_no_label_headlines(self) -> None:
+        doc = _document(self.TEXT)
+        chunks = Chunker(target_tokens=20).chunk(doc.doc_id, doc.title, clean(doc))
+        assert len(chunks) > 1
+        assert {chunk.headline for chunk in chunks} == {None}
+        assert any(chunk.text.startswith("QUESTION: Ruritania") or "\nQUESTION: Ruritania" in chunk.text for chunk in chunks)
