@@ -148,6 +148,11 @@ class Store:
         row = self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return StoredDocument(**dict(row)) if row else None  # older rows lack `articles`: its default applies
 
+    def cleaned_before(self, doc_id: str, end: int) -> str:
+        """The cleaned text of a document up to `end`: what precedes a passage (a transcript's turn label)."""
+        row = self.db.execute("SELECT substr(cleaned, 1, ?) FROM documents WHERE doc_id = ?", (end, doc_id)).fetchone()
+        return row[0] if row else ""
+
     def chunks_of(self, doc_id: str) -> list[StoredChunk]:
         rows = self.db.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,)).fetchall()
         return [_stored_chunk(row) for row in rows]

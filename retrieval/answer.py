@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from index import lexical
+from index import lexical, speakers
 from index.metadata import UNDATED, display_date
 from retrieval import answerability, attribution
 from retrieval.dedup import jaccard, shingles
@@ -207,7 +207,7 @@ class AnswerComposer:
         if missing:
             return f"no top passage mentions {', '.join(missing)}"
         asked = _with_officials(attribution.parse(question), top)
-        if asked and asked.proper_terms and not _speaker_statement(asked, top):
+        if asked and asked.proper_terms and not _speaker_statement(asked, top, self._opening_turns(top)):
             return f"no top passage has a statement by {asked.who}"
         return None
 
@@ -221,6 +221,7 @@ class AnswerComposer:
         weights = _TermWeights(self.searcher, f"{asked.who} {asked.topic or ''}" if asked else question)
         slot = _slot(question)
         rank_of = {id(p): i for i, p in enumerate(passages)}
+        opening = self._opening_turns(passages) if asked else {}
         base: list[float] = []
         leads: set[int] = set()  # candidates that should open the answer: the asked slot, the speaker's statements
         speakers: set[int] = set()  # statements naming the asked-about speaker: answers even when phrased unlike the question
@@ -233,7 +234,8 @@ class AnswerComposer:
                 leads.add(i)
             if asked:
                 same_passage = i > 0 and candidates[i - 1].passage is candidate.passage
-                bonus = _attribution_bonus(asked, candidate, previous_named and same_passage)
+                label = attribution.turn(opening[candidate.passage.chunk_id], candidate.passage.text, candidate.end)
+                bonus = _attribution_bonus(asked, candidate, previous_named and same_passage, label)
                 previous_named = bonus >= _NAMED_BONUS
                 score += bonus
                 if previous_named:
@@ -244,6 +246,10 @@ class AnswerComposer:
         dense = cosines(self.searcher.embedder, [candidates[i] for i in shortlist], query_vector)
         scored = [(i, candidates[i], base[i] + 0.6 * sim) for i, sim in zip(shortlist, dense, strict=True)]
         return [(c, score) for _, c, score in self._diverse_top(scored, leads, speakers)]
+
+    def _opening_turns(self, passages: list[Passage]) -> dict[int, str | None]:
+        """For each passage, the transcript turn its text opens inside (None outside transcripts)."""
+        return {p.chunk_id: speakers.turn_speaker(self.searcher.store.cleaned_before(p.doc, p.start)) for p in passages}
 
     def _diverse_top(
         self, scored: list[tuple[int, SentenceSpan, float]], leads: set[int], speakers: set[int]
@@ -302,13 +308,18 @@ def _slot(question: str) -> list[re.Pattern[str]]:
     return [pattern for question_form, pattern in forms if question_form.search(question)]
 
 
-def _attribution_bonus(asked: attribution.Attribution, candidate: SentenceSpan, after_named: bool) -> float:
-    """Statements by the asked-about speaker first: named as the speaker (or continuing one), else inside a passage about them."""
+def _attribution_bonus(asked: attribution.Attribution, candidate: SentenceSpan, after_named: bool, label: str | None = None) -> float:
+    """Statements by the asked-about speaker first: named as the speaker (or continuing one, or in their transcript turn),
+    else inside a passage about them. A reporter's question states nothing, whoever it names."""
     text = candidate.text
-    if not attribution.is_statement(text):
+    if attribution.by_reporter(label) or not (attribution.is_statement(text) or attribution.label_speaks(label, asked.who_terms)):
         return -0.05
     quoted = _QUOTE_BONUS if attribution.QUOTE.search(text) else 0.0
-    if attribution.speaks(text, asked.who_terms) or (after_named and attribution.continues_statement(text)):
+    if (
+        attribution.speaks(text, asked.who_terms)
+        or (after_named and attribution.continues_statement(text))
+        or attribution.label_speaks(label, asked.who_terms)
+    ):
         return _NAMED_BONUS + quoted
     context = f"{candidate.passage.headline or ''} {candidate.passage.text}"
     return (_CONTEXT_BONUS + quoted) if attribution.mentions(context, asked.who_terms) else 0.0
@@ -322,12 +333,17 @@ def _with_officials(asked: attribution.Attribution | None, passages: list[Passag
     return replace(asked, who_terms=(*asked.who_terms, *attribution.officials(sentences, asked.country)))
 
 
-def _speaker_statement(asked: attribution.Attribution, passages: list[Passage]) -> bool:
-    """Some sentence of the passages is a statement naming the asked-about speaker as its speaker."""
+def _speaker_statement(asked: attribution.Attribution, passages: list[Passage], opening: dict[int, str | None]) -> bool:
+    """Some sentence of the passages is a statement naming the asked-about speaker as its speaker (not a reporter's question)."""
     return any(
-        attribution.is_statement(text) and attribution.speaks(text, asked.who_terms)
+        not attribution.by_reporter(label)
+        and (
+            (attribution.is_statement(text) and attribution.speaks(text, asked.who_terms))
+            or attribution.label_speaks(label, asked.who_terms)
+        )
         for p in passages
-        for text in (p.text[a:b] for a, b in p.sentences)
+        for a, b in p.sentences
+        for text, label in [(p.text[a:b], attribution.turn(opening[p.chunk_id], p.text, b))]
     )
 
 

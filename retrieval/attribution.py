@@ -5,6 +5,8 @@ preferably naming X (or X's demonym: Iraq → Iraqi) in the sentence, else in th
 A country speaks through its government: its name, demonym and capital ("Baghdad said", from
 retrieval/countries.py), its officials by title when the country was just named ("the office of Prime
 Minister ... said"), and the officials the passages introduce by name (then "Mr. Sudani's government").
+In a transcript the turn's label is the speaker: a reporter's question naming Iraq is no statement by Iraq,
+and "PRIME MINISTER AL-KADHIMI:" is Iraq speaking once the passages name him as Iraq's.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index import speakers
 from retrieval import countries
 
 _QUESTION = re.compile(
@@ -178,3 +181,19 @@ def officials(passages: Sequence[Sequence[str]], country: countries.Country) -> 
                     surname = re.sub(r"^(?:al-|Al-)", "", match.group(1).split()[-1])
                     found.append(re.sub(r"(?:’s|'s)$", "", surname).lower())
     return tuple(dict.fromkeys(found))
+
+
+def turn(opening: str | None, passage_text: str, end: int) -> str | None:
+    """The transcript turn a sentence ending at `end` belongs to: the last label in the passage before its end,
+    else the turn the passage opens inside (`opening`, read from the document before the passage)."""
+    return speakers.turn_speaker(passage_text[:end]) or opening
+
+
+def by_reporter(label: str | None) -> bool:
+    """A sentence in a reporter's (or moderator's) turn: nobody named in it is making a statement."""
+    return label is not None and speakers.is_reporter(label)
+
+
+def label_speaks(label: str | None, terms: tuple[str, ...]) -> bool:
+    """The turn's own speaker is the one asked about ("PRIME MINISTER AL-KADHIMI" for Iraq's officials)."""
+    return label is not None and not speakers.is_reporter(label) and mentions(label, terms)

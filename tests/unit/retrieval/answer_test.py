@@ -4,9 +4,11 @@ import pytest
 
 from index import layout
 from index.store import Store
-from retrieval.answer import AnswerComposer, cited_spans_valid
-from retrieval.passages import Filters
+from retrieval import attribution
+from retrieval.answer import AnswerComposer, _attribution_bonus, _speaker_statement, cited_spans_valid
+from retrieval.passages import Filters, Passage
 from retrieval.searcher import Searcher
+from retrieval.spans import SentenceSpan
 
 IRAQ = "003_bec8731c7900498a.txt"
 SUDANI = "Our land and sovereign authority is not the right place for rival forces"
@@ -71,3 +73,32 @@ def test_modes_return_ranked_passages_with_spans(composer, cleaned_texts, mode):
     assert [p.rank for p in passages] == list(range(1, len(passages) + 1))
     for p in passages:
         assert cleaned_texts[p.doc][p.start : p.end] == p.text
+
+
+class TestReporterTurns:
+    """A reporter's question that names the asked-about country is not that country's statement."""
+
+    TEXT = "QUESTION: Ruritanian officials said the troops must leave by the end of the year.\nMS ROE: We have seen the reports."
+
+    def _span(self, sentence: str) -> SentenceSpan:
+        passage = Passage(
+            0, 0.0, 7, "brief.txt", "Press Briefing", None, None, None, self.TEXT, 0, len(self.TEXT), 0, len(self.TEXT), (), 0.0
+        )
+        start = self.TEXT.index(sentence)
+        return SentenceSpan(passage, start, start + len(sentence))
+
+    def test_the_question_gets_no_speaker_bonus(self) -> None:
+        asked = attribution.parse("What did Ruritania say about the troops?")
+        question = self._span("QUESTION: Ruritanian officials said the troops must leave by the end of the year.")
+        label = attribution.turn(None, self.TEXT, question.end)
+        assert attribution.speaks(question.text, asked.who_terms)  # read alone, it names Ruritania as the speaker
+        assert _attribution_bonus(asked, question, False, label) < 0 < _attribution_bonus(asked, question, False, None)
+
+    def test_no_statement_by_the_country(self) -> None:
+        asked = attribution.parse("What did Ruritania say about the troops?")
+        passage = self._span("MS ROE: We have seen the reports.").passage
+        sentences = ((0, self.TEXT.index("\n")), (self.TEXT.index("MS ROE"), len(self.TEXT)))
+        passage.sentences = sentences
+        assert not _speaker_statement(asked, [passage], {7: None})
+        plain = Passage(0, 0.0, 8, "news.txt", "News", None, None, None, self.TEXT[10:], 0, 0, 0, 0, ((0, 70),), 0.0)
+        assert _speaker_statement(asked, [plain], {8: None})  # the same words outside a reporter's turn do count

@@ -1,9 +1,10 @@
-"""Speaker detection for statements (used by the timeline)."""
+"""Speaker detection for statements (used by the timeline and answers), and transcript turns."""
 
 from __future__ import annotations
 
 import pytest
 
+from retrieval import attribution
 from retrieval.attribution import speaker
 
 
@@ -35,3 +36,27 @@ class TestSpeaker:
     )
     def test_no_speaker(self, sentence: str) -> None:
         assert speaker(sentence) is None
+
+
+class TestTranscriptTurns:
+    """In a transcript the turn's label speaks: a reporter's question naming a country is no statement by it."""
+
+    TEXT = "QUESTION: Ruritanian officials said the troops must leave. Is that right?\nMS ROE: We have seen the reports."
+
+    def test_turn_of_each_sentence(self) -> None:
+        question_end = self.TEXT.index("Is that right?") + len("Is that right?")
+        assert attribution.turn(None, self.TEXT, question_end) == "QUESTION"
+        assert attribution.turn(None, self.TEXT, len(self.TEXT)) == "MS ROE"
+
+    def test_the_passage_opens_inside_a_turn(self) -> None:
+        assert attribution.turn("PRIME MINISTER EXAMPLE", "We will decide ourselves.", 10) == "PRIME MINISTER EXAMPLE"
+        assert attribution.turn(None, "A plain news sentence said so.", 10) is None
+
+    def test_reporters_state_nothing(self) -> None:
+        assert attribution.by_reporter("QUESTION") and attribution.by_reporter("Q")
+        assert not attribution.by_reporter("MS ROE") and not attribution.by_reporter(None)
+
+    def test_the_label_names_the_speaker(self) -> None:
+        terms = ("example", "ruritan")
+        assert attribution.label_speaks("PRIME MINISTER EXAMPLE", terms)
+        assert not attribution.label_speaks("QUESTION", terms) and not attribution.label_speaks("MS ROE", terms)
