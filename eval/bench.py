@@ -687,7 +687,8 @@ class Bench:
                 data = _isolated(
                     _backend_child, self.settings, str(tier.path), str(target), backend, queries, self.plan.runs, self.questions
                 )
-                quality = _quality(data.pop("ranked"), self.questions, store) if not tier.synthetic else {"hit@5": None, "ndcg@10": None}
+                ranked = data.pop("ranked")  # synthetic tiers hold no seed passages to score
+                quality = _quality(ranked, self.questions, store) if not tier.synthetic else {"hit@5": None, "ndcg@10": None}
                 rows.append({"passages": tier.passages, "synthetic": tier.synthetic, "backend": backend, **data, **quality})
             self._step(f"backends at {tier.passages:,}")
         return rows
