@@ -79,6 +79,7 @@ def client(uri: str, timeout_s: float = 10.0) -> MilvusClient:
         if uri not in _clients:
             from pymilvus import MilvusClient
 
+            _quiet_engine_logs()
             if not is_lite(uri) and not uri.startswith(_SERVER_SCHEMES):
                 raise SitroomError(f"Milvus URI {uri!r} is neither a Milvus Lite file (*.db) nor a server URL like http://host:19530")
             try:
@@ -88,6 +89,13 @@ def client(uri: str, timeout_s: float = 10.0) -> MilvusClient:
             except Exception as exc:  # pymilvus raises several unrelated types for one cause
                 raise SitroomError(_unreachable(uri, exc)) from exc
         return _clients[uri]
+
+
+def _quiet_engine_logs() -> None:
+    """pymilvus logs every failed RPC with a traceback (an absent alias on a first build is one), and Milvus Lite's in-process
+    gRPC server logs calls it does not implement; the exceptions still reach sitroom, which reports them in one line."""
+    for name in ("pymilvus", "grpc._server"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _unreachable(uri: str, exc: Exception) -> str:

@@ -163,6 +163,15 @@ class TestErrors:
         err = capsys.readouterr().err
         assert code == 2 and "Traceback" not in err and err.splitlines()[-1].startswith(f"sitroom: error: {says}")
 
+    def test_first_build_prints_no_engine_tracebacks(self, tmp_path: Path, corpus: Path, capfd):
+        uri = str(tmp_path / "first.db")
+        try:
+            code = main(["index", str(corpus), "--index-dir", str(tmp_path / "ix"), "--backend", "milvus", "--milvus-uri", uri])
+        finally:
+            milvus.disconnect(uri)
+        err = capfd.readouterr().err
+        assert code == 0 and "Traceback" not in err and "ERROR" not in err
+
     def test_missing_collection(self, tmp_path: Path, corpus: Path, lite_uri: str, embedder):
         settings = _settings(tmp_path / "ix", lite_uri, alias="dropped")
         IndexBuilder(settings, embedder=embedder).run([corpus], progress=False)
