@@ -38,9 +38,10 @@ VARIANTS: dict[str, dict[str, object]] = {
     "reranked-convex": {"mode": "hybrid", "fusion": "convex"},
 }
 ALIASES = {"rrf": "hybrid-rrf", "convex": "hybrid-convex"}
-# "hybrid-convex@0.3": convex fusion with that weight on the dense scores; "reranked@30": rerank the top 30.
+# "hybrid-convex@0.3": convex fusion with that weight on the dense scores; "reranked@30": rerank the top 30 always;
+# "reranked@10-50": the top 10, or the top 50 when none of the 10 convinces the cross-encoder (RerankConfig).
 _WEIGHTED = re.compile(r"^hybrid-convex@(0(?:\.\d+)?|1(?:\.0+)?)$")
-_RERANK_DEPTH = re.compile(r"^(reranked(?:-rrf|-convex)?)@([1-9]\d*)$")
+_RERANK_DEPTH = re.compile(r"^(reranked(?:-rrf|-convex)?)@([1-9]\d*)(?:-([1-9]\d*))?$")
 SIGNIFICANT = 0.05
 
 
@@ -61,7 +62,9 @@ def variant_settings(name: str, settings: Settings) -> Settings:
     rerank = settings.rerank
     if base.startswith("reranked"):
         model = rerank.model if rerank.model != RERANKER_OFF else RERANKER_BUNDLED
-        rerank = replace(rerank, model=model, candidates=int(deep.group(2)) if deep else rerank.candidates)
+        rerank = replace(rerank, model=model)
+        if deep:
+            rerank = replace(rerank, candidates=int(deep.group(2)), deep_candidates=int(deep.group(3) or deep.group(2)))
     elif base != "hybrid":
         rerank = replace(rerank, model=RERANKER_OFF)
     return replace(settings, retrieval=replace(settings.retrieval, **fields), rerank=rerank)

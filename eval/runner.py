@@ -79,7 +79,8 @@ def describe(settings: Settings, k: int) -> dict[str, object]:
         fusion = {"rrf_k": retrieval.rrf_k} if retrieval.fusion == "rrf" else {"dense_weight": retrieval.dense_weight}
         described |= {"fusion": retrieval.fusion, **fusion}
     if settings.rerank.model != RERANKER_OFF:
-        described |= {"reranker": settings.rerank.model, "rerank_candidates": settings.rerank.candidates}
+        rerank = settings.rerank
+        described |= {"reranker": rerank.model, "rerank_candidates": rerank.candidates, "rerank_deep_candidates": rerank.deep_candidates}
     return described
 
 

@@ -22,10 +22,13 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return shared / (len(a) + len(b) - shared)
 
 
-def collapse(passages: Sequence[Passage], threshold: float = 0.7) -> list[Passage]:
-    """Keep the best-ranked copy; later near-duplicates are listed in its `also_in`."""
+def collapse(passages: Sequence[Passage], threshold: float = 0.7, limit: int | None = None) -> list[Passage]:
+    """Keep the best-ranked copy; later near-duplicates are listed in its `also_in`. Stops once `limit` are kept:
+    the comparisons grow with the square of the rows read."""
     kept: list[tuple[Passage, frozenset[str]]] = []
     for passage in passages:
+        if limit is not None and len(kept) == limit:
+            break
         sig = shingles(passage.text)
         # Jaccard ≤ min(|a|, |b|) / max(|a|, |b|): sizes alone rule most pairs out before any set work.
         twin = next(

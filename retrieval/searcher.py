@@ -82,13 +82,13 @@ class Searcher:
             else fuse(config.fusion, dense, sparse, config.rrf_k, config.dense_weight)
         )
         encoder = rerank.load(self.settings.rerank)
-        depth = max(k, self.settings.rerank.candidates) if encoder else k
+        depth = max(k, self.settings.rerank.candidates, self.settings.rerank.deep_candidates) if encoder else k
         ranked = sorted(fused, key=fused.__getitem__, reverse=True)[: depth * 3]  # spare rows for near-duplicate collapse
         with integrity.reading(self.path / layout.STORE, errors=(sqlite3.DatabaseError,)):
-            passages = collapse(self._passages(ranked, fused, query_vector), config.duplicate_jaccard)[:depth]
+            passages = collapse(self._passages(ranked, fused, query_vector), config.duplicate_jaccard, limit=depth)
         if encoder:
             t = time.perf_counter()
-            passages = rerank.rerank(encoder, query, passages, self.settings.rerank.candidates)
+            passages = rerank.rerank(encoder, query, passages, self.settings.rerank)
             timing["rerank"] = _ms(t)
         passages = passages[:k]
         for rank, passage in enumerate(passages, start=1):

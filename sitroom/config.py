@@ -134,6 +134,11 @@ class RerankConfig:
     # off | bundled | a local path or hub name of a sentence-transformers CrossEncoder
     model: str = field(default_factory=lambda: os.environ.get(RERANKER_ENV, RERANKER_BUNDLED))
     candidates: int = 10
+    # When no passage of the first `candidates` reaches logit `confident` (sigmoid 0.5: "relevant" by the model's own
+    # training), the answer is likely further down the fused list: rerank the top `deep_candidates` instead. Only the
+    # doubtful questions pay for the deeper pass.
+    deep_candidates: int = 50
+    confident: float = 0.0
     max_tokens: int = 256
     batch_size: int = 8
 

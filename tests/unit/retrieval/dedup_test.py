@@ -34,3 +34,12 @@ def test_near_duplicates_collapse_into_the_best_copy_listing_every_source():
     kept = collapse(passages)
     assert [p.doc for p in kept] == ["a.txt", "b.txt"]
     assert [ref.doc for ref in kept[0].also_in] == ["c.txt"]
+
+
+def test_limit_stops_once_enough_distinct_passages_are_kept():
+    texts = [f"Statement number {i} on a separate subject entirely, with words {i * 7} and {i * 13} in it." for i in range(6)]
+    passages = [_passage(f"{i}.txt", text, 1 - i / 10) for i, text in enumerate(texts)]
+    passages.insert(1, _passage("copy.txt", texts[0], 0.95))
+    kept = collapse(passages, limit=3)
+    assert [p.doc for p in kept] == ["0.txt", "1.txt", "2.txt"]
+    assert [ref.doc for ref in kept[0].also_in] == ["copy.txt"]

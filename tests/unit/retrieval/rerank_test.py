@@ -9,6 +9,7 @@ import onnx
 import pytest
 
 from retrieval import rerank
+from retrieval.passages import Passage
 from retrieval.searcher import Searcher
 from sitroom.config import RERANKER_BUNDLED, RERANKER_OFF, RerankConfig
 
@@ -81,6 +82,39 @@ class TestBundledModel:
 
     def test_off_loads_nothing(self):
         assert rerank.load(RerankConfig(model=RERANKER_OFF)) is None
+
+
+def _passage(chunk_id: int, text: str) -> Passage:
+    return Passage(0, 0.0, chunk_id, "doc", "title", None, None, None, text, 0, len(text), 0, len(text), ((0, len(text)),), 0.0)
+
+
+class TestAdaptiveDepth:
+    """The deeper pass runs only when no passage of the first `candidates` reaches the `confident` logit."""
+
+    QUESTION, ANSWER = PAIRS[1][0], PAIRS[1][1]
+    OFF_TOPIC = [PAIRS[0][2], PAIRS[1][2], PAIRS[2][2], "The museum reopens in spring after a long renovation."]
+
+    def _ranked(self, answer_at: int) -> list[Passage]:
+        texts = [self.OFF_TOPIC[i % len(self.OFF_TOPIC)] + f" Item {i}." for i in range(12)]
+        texts.insert(answer_at, self.ANSWER)
+        return [_passage(i, text) for i, text in enumerate(texts)]
+
+    def test_doubtful_top_reranks_deeper_and_finds_the_answer(self, encoder):
+        config = RerankConfig(model=RERANKER_BUNDLED, candidates=3, deep_candidates=10)
+        out = rerank.rerank(encoder, self.QUESTION, self._ranked(answer_at=8), config)
+        assert out[0].text == self.ANSWER
+        assert [p.rerank is not None for p in out] == [True] * 10 + [False] * 3
+
+    def test_confident_top_stops_at_the_first_candidates(self, encoder):
+        config = RerankConfig(model=RERANKER_BUNDLED, candidates=3, deep_candidates=10)
+        out = rerank.rerank(encoder, self.QUESTION, self._ranked(answer_at=1), config)
+        assert out[0].text == self.ANSWER
+        assert [p.rerank is not None for p in out] == [True] * 3 + [False] * 10
+
+    def test_fixed_depth_never_goes_deeper(self, encoder):
+        config = RerankConfig(model=RERANKER_BUNDLED, candidates=3, deep_candidates=3)
+        out = rerank.rerank(encoder, self.QUESTION, self._ranked(answer_at=8), config)
+        assert out[8].text == self.ANSWER
 
 
 class TestRerankOnSeeds:
