@@ -92,7 +92,7 @@ class TestAdaptiveDepth:
     """The deeper pass runs only when no passage of the first `candidates` reaches the `confident` logit."""
 
     QUESTION, ANSWER = PAIRS[1][0], PAIRS[1][1]
-    OFF_TOPIC = [PAIRS[0][2], PAIRS[1][2], PAIRS[2][2], "The museum reopens in spring after a long renovation."]
+    OFF_TOPIC = (PAIRS[0][2], PAIRS[1][2], PAIRS[2][2], "The museum reopens in spring after a long renovation.")
 
     def _ranked(self, answer_at: int) -> list[Passage]:
         texts = [self.OFF_TOPIC[i % len(self.OFF_TOPIC)] + f" Item {i}." for i in range(12)]
