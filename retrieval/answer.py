@@ -326,11 +326,11 @@ def _attribution_bonus(asked: attribution.Attribution, candidate: SentenceSpan, 
 
 
 def _with_officials(asked: attribution.Attribution | None, passages: list[Passage]) -> attribution.Attribution | None:
-    """A country also speaks through the officials the passages name as its own."""
+    """A country also speaks through the officials the passages name as its own (only the asked office's holders, if any)."""
     if not asked or not asked.country:
         return asked
     sentences = [[p.text[a:b] for a, b in p.sentences] for p in passages]
-    return replace(asked, who_terms=(*asked.who_terms, *attribution.officials(sentences, asked.country)))
+    return replace(asked, who_terms=(*asked.who_terms, *attribution.officials(sentences, asked.country, asked.office)))
 
 
 def _speaker_statement(asked: attribution.Attribution, passages: list[Passage], opening: dict[int, str | None]) -> bool:

@@ -44,7 +44,8 @@ class Attribution:
     topic: str | None
     who_terms: tuple[str, ...]  # lower-cased stems that identify the speaker
     proper_terms: tuple[str, ...]  # the stems of capitalised words: what must appear for the speaker to be present
-    country: countries.Country | None = None  # when X is a country (or its demonym or capital)
+    country: countries.Country | None = None  # when X is a country (or its demonym or capital), or X is its office
+    office: str | None = None  # "foreign minister" in "Iran's foreign minister": only that office speaks for X
 
 
 def _stem(word: str) -> str:
@@ -61,18 +62,49 @@ def speaker_terms(who: str, proper_only: bool = False) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*(_stem(w) for w in keep), *named]))
 
 
+# A country's offices and the other ways briefings write them ("Ukraine Foreign Affairs Minister", "Iran's top diplomat").
+OFFICES: dict[str, tuple[str, ...]] = {
+    "prime minister": ("prime minister", "premier"),
+    "president": ("president",),
+    "vice president": ("vice president",),
+    "chancellor": ("chancellor",),
+    "foreign minister": (
+        "foreign minister",
+        "foreign affairs minister",
+        "minister of foreign affairs",
+        "foreign secretary",
+        "top diplomat",
+    ),
+    "defense minister": ("defense minister", "defence minister", "minister of defense", "minister of defence", "defense secretary"),
+    "king": ("king", "monarch"),
+    "supreme leader": ("supreme leader",),
+}
+_OFFICE_OF = {form: office for office, forms in OFFICES.items() for form in forms}
+_OWNED_OFFICE = re.compile(
+    rf"(?i)^(?:the\s+)?(?P<owner>.+?)(?:’s|'s)?\s+(?P<office>{'|'.join(sorted(map(re.escape, _OFFICE_OF), key=len, reverse=True))})$"
+)
+
+
 def parse(question: str) -> Attribution | None:
     match = _QUESTION.match(question)
     if not match:
         return None
     who = match.group("who").strip()
-    return Attribution(
-        who=who,
-        topic=(match.group("topic") or "").strip() or None,
-        who_terms=speaker_terms(who),
-        proper_terms=speaker_terms(who, proper_only=True),
-        country=countries.lookup(who),
-    )
+    topic = (match.group("topic") or "").strip() or None
+    owned = _OWNED_OFFICE.match(who)
+    owner = countries.lookup(owned.group("owner")) if owned else None
+    if owned and owner:
+        office = _OFFICE_OF[owned.group("office").lower()]
+        return Attribution(who, topic, office_terms(owner, office), speaker_terms(who, proper_only=True), owner, office)
+    return Attribution(who, topic, speaker_terms(who), speaker_terms(who, proper_only=True), countries.lookup(who))
+
+
+def office_terms(country: countries.Country, office: str) -> tuple[str, ...]:
+    """The office as briefings name it with its country: "iranian foreign minister", "iran's top diplomat", "ukraine foreign
+    affairs minister". Not the bare office, which any country has."""
+    name, *demonym = [n.lower() for n in country.names[:2]]
+    owners = [name, f"{name}’s", f"{name}'s", *demonym]
+    return tuple(f"{owner} {form}" for owner in owners for form in OFFICES[office])
 
 
 def is_statement(sentence: str) -> bool:
@@ -165,10 +197,12 @@ def titled_speaker(sentence: str) -> bool:
     return bool(SPEECH.search(frame) and (_TITLED.search(frame) or re.search(rf"(?i)\b{_ROLE}\b", frame)))
 
 
-def officials(passages: Sequence[Sequence[str]], country: countries.Country) -> tuple[str, ...]:
+def officials(passages: Sequence[Sequence[str]], country: countries.Country, office: str | None = None) -> tuple[str, ...]:
     """Surnames of the country's officials named by title ("Iraqi Prime Minister ... al-Sudani", or "the office of Prime
     Minister ... al-Sudani said" right after a sentence naming Iraq), as further names of the speaker: "Mr. Sudani's
-    government" then counts as Iraq speaking. Passages are given as their sentences."""
+    government" then counts as Iraq speaking. Passages are given as their sentences. With `office`, only the holders
+    of that office ("Foreign Affairs Minister DMYTRO KULEBA" for Ukraine's foreign minister)."""
+    titled = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, OFFICES[office]))})\s*$") if office else None
     names = re.compile("|".join(countries.pattern(n) for n in country.names))
     found: list[str] = []
     for sentences in passages:
@@ -177,6 +211,8 @@ def officials(passages: Sequence[Sequence[str]], country: countries.Country) -> 
             others = countries.named_in(sentence) - {country.name}
             for match in _TITLED.finditer(sentence):
                 owner = sentence[max(0, match.start() - 60) : match.start()]
+                if titled and not titled.search(sentence[max(0, match.start() - 30) : match.start(1)]):
+                    continue
                 if names.search(owner) or (not others and titled_speaker(sentence) and names.search(context)):
                     surname = re.sub(r"^(?:al-|Al-)", "", match.group(1).split()[-1])
                     found.append(re.sub(r"(?:’s|'s)$", "", surname).lower())

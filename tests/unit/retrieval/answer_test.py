@@ -102,3 +102,10 @@ class TestReporterTurns:
         assert not _speaker_statement(asked, [passage], {7: None})
         plain = Passage(0, 0.0, 8, "news.txt", "News", None, None, None, self.TEXT[10:], 0, 0, 0, 0, ((0, 70),), 0.0)
         assert _speaker_statement(asked, [plain], {8: None})  # the same words outside a reporter's turn do count
+
+
+def test_a_country_office_answers_with_its_holder_and_abstains_without_one(composer):
+    """Ukraine's foreign minister is Kuleba in the seeds; Iran's foreign minister is quoted nowhere in them."""
+    answer = composer.run("What did Ukraine's foreign minister say about the fear of escalation?")
+    assert not answer.abstained and "KULEBA" in answer.sentences[0].text
+    assert composer.run("What did Iran's foreign minister say about the Kerman bombing?").abstained

@@ -60,3 +60,38 @@ class TestTranscriptTurns:
         terms = ("example", "ruritan")
         assert attribution.label_speaks("PRIME MINISTER EXAMPLE", terms)
         assert not attribution.label_speaks("QUESTION", terms) and not attribution.label_speaks("MS ROE", terms)
+
+
+class TestOffices:
+    """ "Iran's foreign minister" is spoken for by that office (or its holder), not by any Iranian or any foreign minister."""
+
+    def test_parse_splits_the_country_from_its_office(self) -> None:
+        asked = attribution.parse("What did Iran's foreign minister say about the Kerman bombing?")
+        assert (asked.country.name, asked.office, asked.topic) == ("Iran", "foreign minister", "the Kerman bombing")
+        assert "iranian foreign minister" in asked.who_terms and "iran" not in asked.who_terms
+        assert attribution.parse("What did Iraq say about US troops?").office is None
+        assert attribution.parse("What did the Israeli military spokesman say about Hamas?").office is None  # no country office
+
+    @pytest.mark.parametrize(
+        ("sentence", "speaks"),
+        [
+            ("Iranian Foreign Minister Hossein Amir-Abdollahian said the attack was a terrorist act.", True),
+            ("Iran’s top diplomat warned that the region was on edge.", True),
+            ("Iranian officials said the attack was a terrorist act.", False),  # Iran, but not its foreign minister
+            ("Turkish Foreign Minister Hakan Fidan said the talks would continue.", False),  # a foreign minister, not Iran's
+        ],
+    )
+    def test_only_the_office_speaks(self, sentence: str, speaks: bool) -> None:
+        asked = attribution.parse("What did Iran's foreign minister say about the Kerman bombing?")
+        assert attribution.speaks(sentence, asked.who_terms) is speaks
+
+    def test_officials_of_an_office_are_its_holders_only(self) -> None:
+        sentences = [
+            [
+                "The war dragged on, Ukraine Foreign Affairs Minister DMYTRO KULEBA told Foreign Affairs.",
+                "Ukrainian President VOLODYMYR ZELENSKYY said the talks had failed.",
+            ]
+        ]
+        ukraine = attribution.parse("What did Ukraine say about the war?").country
+        assert attribution.officials(sentences, ukraine, "foreign minister") == ("kuleba",)
+        assert attribution.officials(sentences, ukraine) == ("kuleba", "zelenskyy")
