@@ -242,7 +242,9 @@ class AnswerComposer:
                     speakers.add(i)
             base.append(score)
         leads |= speakers
-        shortlist = sorted(range(len(candidates)), key=lambda i: (i in speakers, base[i]), reverse=True)[: self.config.embed_sentences]
+        # Once X is heard, statements by others (analysts, other governments) are not what X said.
+        eligible = [i for i in range(len(candidates)) if not speakers or i in speakers or not attribution.speaker(candidates[i].text)]
+        shortlist = sorted(eligible, key=lambda i: (i in speakers, base[i]), reverse=True)[: self.config.embed_sentences]
         dense = cosines(self.searcher.embedder, [candidates[i] for i in shortlist], query_vector)
         scored = [(i, candidates[i], base[i] + 0.6 * sim) for i, sim in zip(shortlist, dense, strict=True)]
         return [(c, score) for _, c, score in self._diverse_top(scored, leads, speakers)]

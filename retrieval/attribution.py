@@ -95,7 +95,7 @@ def parse(question: str) -> Attribution | None:
     owner = countries.lookup(owned.group("owner")) if owned else None
     if owned and owner:
         office = _OFFICE_OF[owned.group("office").lower()]
-        return Attribution(who, topic, office_terms(owner, office), speaker_terms(who, proper_only=True), owner, office)
+        return Attribution(who, topic, office_terms(owner, office), speaker_terms(owner.name, proper_only=True), owner, office)
     return Attribution(who, topic, speaker_terms(who), speaker_terms(who, proper_only=True), countries.lookup(who))
 
 
@@ -122,16 +122,18 @@ _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)")
 
 
 def speaks(sentence: str, terms: tuple[str, ...]) -> bool:
-    """The speaker is named as such: "Iraqi officials", "Iraq's prime minister", "Graham told", "said Graham".
+    """The speaker is named as such: "Iraqi officials", "Iraq's prime minister", "Graham told", "Merz, who convened the
+    call, told", "said Graham".
 
     Quoted words are ignored, so a quote that merely mentions X is not X speaking.
     """
     frame = _QUOTED.sub(" ", sentence).lower()
     for term in terms:
-        name = rf"\b{re.escape(term)}[\w-]*(?:’s|'s)?"
+        # "what Iraqi officials said in private" refers to a statement without making one.
+        name = rf"(?<!what )(?<!how )\b{re.escape(term)}[\w-]*(?:’s|'s)?"
         if (
             re.search(rf"{name}(?:\s+\S+){{0,3}}?\s+{_ROLE}\b", frame)
-            or re.search(rf"{name}(?:\s+\S+){{0,2}}?\s+(?:is |was |has |had )?{_VERB}\b", frame)
+            or re.search(rf"{name}(?:\s+\S+){{0,2}}?(?:,[^,]{{1,80}},)?\s+(?:also |is |was |has |had )?{_VERB}\b", frame)
             or re.search(rf"\b{_INVERTED}\s+(?:\S+\s+){{0,3}}?{name}", frame)
         ):
             return True

@@ -31,6 +31,8 @@ def test_iraq_question_finds_the_sudani_statement_and_cites_it(composer, cleaned
     assert any(p.doc == IRAQ and SUDANI in p.text for p in top5)
     assert not answer.abstained
     assert any(c.doc == IRAQ for c in answer.citations)
+    assert SUDANI in answer.sentences[0].text  # Iraq's own statement leads, not a sentence about what it says
+    assert not any(s.text.startswith("Mr. Clarke said") for s in answer.sentences)  # an analyst is not Iraq
     assert cited_spans_valid(answer, cleaned_texts)
     for sentence in answer.sentences:
         assert f"{sentence.text} [{sentence.citations[0]}]" in answer.text

@@ -95,3 +95,18 @@ class TestOffices:
         ukraine = attribution.parse("What did Ukraine say about the war?").country
         assert attribution.officials(sentences, ukraine, "foreign minister") == ("kuleba",)
         assert attribution.officials(sentences, ukraine) == ("kuleba", "zelenskyy")
+
+
+class TestSpeaks:
+    @pytest.mark.parametrize(
+        ("sentence", "speaks"),
+        [
+            ("German Chancellor FRIEDRICH MERZ, who convened the call, told reporters that Trump largely agrees.", True),
+            ("Iraqi officials said the coalition should leave.", True),
+            # Refers to statements without making one.
+            ("There was a gap between what Iraqi officials said in public and what they said in private.", False),
+        ],
+    )
+    def test_statement_by_the_named_speaker(self, sentence: str, speaks: bool) -> None:
+        terms = attribution.speaker_terms("Germany") + attribution.speaker_terms("Iraq") + ("merz",)
+        assert attribution.speaks(sentence, terms) is speaks
