@@ -1,9 +1,9 @@
-"""Small encodes (a query, an answer's few sentences) run on one thread.
+"""A query encode runs on one thread.
 
 A query is too small to split across cores: with two threads, a second core busy with other work (another
 request, an index build, another process) stalls every parallel step until it gets its slice. One thread
-per query keeps latency steady and lets a server answer one query per core at once. Batches for indexing
-keep all cores.
+per query keeps latency steady and lets a server answer one query per core at once. Batches (an answer's
+shortlisted sentences, indexing) keep all cores.
 """
 
 from __future__ import annotations

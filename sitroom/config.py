@@ -67,8 +67,10 @@ class EmbeddingConfig:
     # small batch stay in cache, and LayerNorm/GELU over 32 x 256 x 1536 floats are memory-bound.
     batch_size: int = 8
     max_seq_tokens: int = 256
-    # Encodes of at most this many texts (a query, an answer's shortlisted sentences) run on one thread: see index/threads.py.
-    single_thread_texts: int = 8
+    # Encodes of at most this many texts (a query) run on one thread: see index/threads.py. An answer's 6 shortlisted
+    # sentences run on all cores: on the 46k-passage index, ask p50 272 vs 302-313 ms with them on one thread (sentences
+    # 57 vs 95 ms), while the cross-encoder already takes both cores per request.
+    single_thread_texts: int = 1
 
 
 @dataclass(frozen=True)
