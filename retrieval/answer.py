@@ -18,7 +18,7 @@ import numpy as np
 
 from index import lexical, speakers
 from index.metadata import UNDATED, display_date
-from retrieval import answerability, attribution
+from retrieval import answerability, attribution, slots
 from retrieval.dedup import jaccard, shingles
 from retrieval.passages import Filters, Passage
 from retrieval.searcher import Searcher
@@ -32,14 +32,6 @@ _CONTEXT_BONUS = 0.08
 _QUOTE_BONUS = 0.04  # a direct quote is the most literal answer to "what did X say"
 _RELATIVE_FLOOR = 0.6  # sentences scoring under this share of the best one are not answers
 _SAME_DOC_PENALTY = 0.03  # prefer covering a second briefing over a fourth sentence from the first
-_NUMBER_QUESTION = re.compile(r"(?i)^\s*(?:how (?:many|much|long|far|old|big)|what (?:number|percentage|share))\b")
-_DATE_QUESTION = re.compile(r"(?i)^\s*(?:when|what (?:year|date|day|month|time)|(?:on|in) what (?:year|date|day))\b|\bwhen and where\b")
-_PLACE_QUESTION = re.compile(r"(?i)^\s*(?:where|(?:in|at) (?:which|what) (?:city|country|place|base))\b|\bwhere\b.*\?$")
-_DATE = re.compile(
-    r"\b(?:\d{4}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|tomorrow|yesterday|tonight|next week|last week|"
-    r"January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)\b"
-)
-_PLACE = re.compile(r"\b(?:in|at|near|to|from) (?:the )?[A-Z][\w’'-]+")
 # Photo captions and credits are not answers ("…, shown in 2018.Credit...Ivor Prickett").
 _CAPTION = re.compile(
     r"(?i)credit\s*(?:\.\.\.|…|:)|\bphoto(?:graph)?(?:\s+by|:)|\bgetty images\b|\bAP Photo\b|\(AP\)|\bpictured\b|"
@@ -47,10 +39,6 @@ _CAPTION = re.compile(
 )
 _QUOTE_OPEN, _QUOTE_CLOSE = "“", "”"
 _MAX_QUOTE_SENTENCES = 4  # a quote longer than this is not taken whole
-_NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|billions?|half|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -175,7 +163,10 @@ class AnswerComposer:
 
     def run(self, question: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None) -> Answer:
         started = time.perf_counter()
-        result = self.searcher.search(question, k=k, mode=mode, filters=filters)
+        # Doubt about the reranked few (a question's name or speaker or count missing from them) reads deeper first.
+        result = self.searcher.search(
+            question, k=k, mode=mode, filters=filters, in_doubt=lambda top: self._unsupported(question, top) is not None
+        )
         timing = dict(result.timing_ms)
         passages = result.passages
         top = passages[: self.config.passages]
@@ -203,12 +194,20 @@ class AnswerComposer:
             return f"best passage scores {best:.2f} < {self.config.min_rerank_score} (cross-encoder)"
         if best_dense < self.config.min_dense_score:
             return f"nearest passage cosine {best_dense:.2f} < {self.config.min_dense_score}"
+        return self._unsupported(question, passages)
+
+    def _unsupported(self, question: str, passages: list[Passage]) -> str | None:
+        """What the question needs that the top passages lack: a name it mentions, a statement by its speaker, its count."""
+        top = passages[: self.config.passages]
         missing = answerability.uncovered(question, passages[: self.config.coverage_passages])
         if missing:
             return f"no top passage mentions {', '.join(missing)}"
         asked = _with_officials(attribution.parse(question), top)
         if asked and asked.proper_terms and not _speaker_statement(asked, top, self._opening_turns(top)):
             return f"no top passage has a statement by {asked.who}"
+        for slot in slots.slots(question):
+            if slot.required and not any(slot.held(candidate.text) for candidate in _candidates(top)):
+                return f"no top passage gives the {slot.kind} asked for ({slot.thing[0]})"
         return None
 
     def _select(self, question: str, passages: list[Passage], query_vector: np.ndarray) -> list[tuple[SentenceSpan, float]]:
@@ -219,7 +218,7 @@ class AnswerComposer:
             return []
         # "say"/"think" frame the question; the terms that matter are who and about what.
         weights = _TermWeights(self.searcher, f"{asked.who} {asked.topic or ''}" if asked else question)
-        slot = _slot(question)
+        asked_slots = slots.slots(question)
         rank_of = {id(p): i for i, p in enumerate(passages)}
         opening = self._opening_turns(passages) if asked else {}
         base: list[float] = []
@@ -228,7 +227,7 @@ class AnswerComposer:
         previous_named = False
         for i, candidate in enumerate(candidates):
             score = 0.3 * weights.overlap(candidate.text) + 0.1 / (1 + rank_of[id(candidate.passage)])
-            held = sum(bool(p.search(candidate.text)) for p in slot)
+            held = sum(slot.held(candidate.text) for slot in asked_slots)
             if held:
                 score += 0.08 * held
                 leads.add(i)
@@ -302,12 +301,6 @@ class AnswerComposer:
             sentences.append(AnswerSentence(candidate.text, [n], p.doc, *candidate.in_document, round(score, 4)))
         text = " ".join(f"{s.text} [{s.citations[0]}]" for s in sentences)
         return Answer(question, False, text, sentences, list(citations.values()), passages)
-
-
-def _slot(question: str) -> list[re.Pattern[str]]:
-    """What a number, date or place question asks for, as patterns that a sentence holding it matches."""
-    forms = ((_NUMBER_QUESTION, _NUMBER), (_DATE_QUESTION, _DATE), (_PLACE_QUESTION, _PLACE))
-    return [pattern for question_form, pattern in forms if question_form.search(question)]
 
 
 def _attribution_bonus(asked: attribution.Attribution, candidate: SentenceSpan, after_named: bool, label: str | None = None) -> float:

@@ -22,7 +22,8 @@ _QUESTION = re.compile(
     r"(?i)^\s*(?:what|how)\s+(?:did|does|do|has|have|is|are|was|were)\s+(?P<who>.+?)\s+"
     r"(?:say|said|saying|think|thought|thinking|claim|claimed|argue|argued|tell|told|warn|warned|announce|announced|"
     r"state|stated|believe|believed|respond|responded|react|reacted|feel|felt|report|reported|mean|want|wanted)"
-    r"(?:\s+(?:about|on|of|regarding|to|concerning|over)\s+(?P<topic>.+?))?\s*\??\s*$"
+    r"(?:\s+(?:about|on|of|regarding|to|concerning|over|in response to|in reaction to|after|following|when|during|at)\s+(?P<topic>.+?))?"
+    r"\s*\??\s*$"
 )
 SPEECH = re.compile(
     r"(?i)\b(?:said|says|say|told|tells|warned|warns|stated|statement|complained|argued|argues|claimed|claims|"
@@ -90,6 +91,8 @@ def parse(question: str) -> Attribution | None:
     if not match:
         return None
     who = match.group("who").strip()
+    if not _LEADING_ARTICLE.sub("", f"{who} ").strip():  # "What is the state of …" asks no one
+        return None
     topic = (match.group("topic") or "").strip() or None
     owned = _OWNED_OFFICE.match(who)
     owner = countries.lookup(owned.group("owner")) if owned else None
@@ -116,8 +119,13 @@ _ROLE = (
     r"parliament|lawmakers|politicians?|commanders?|military|diplomats?|ambassador|envoy|embassy|authorities|state media|statement)"
 )
 _VERB = r"(?:said|says|saying|told|tells|warned|warns|stated|complained|argued|claimed|added|insisted|denounced|urged|demanded|announced|blasted|wrote|called|posted)"
-# Verbs that put the speaker after them ("said Graham", "told reporters Graham"); not "saying X …", which reports on X.
+# Verbs that put the speaker after them ("said Graham", "told reporters Graham"); not "saying X …", which reports on X,
+# nor "told reporters that X …", where X begins the reported clause.
 _INVERTED = r"(?:said|says|told|wrote|added|asked|warned|insisted)"
+_INVERTED_GAP = r"(?:(?!that\b|whether\b|if\b|how\b)\S+\s+)"
+# What may follow a speaker term, which is a stem or a name: "Iraq" → "Iraqi", "Kuleb" → "Kuleba", "Russi" → "Russians";
+# a listed ending, not any, so the surname "Kishi" does not match "Kishida".
+_ENDING = r"(?:s|es|i|is|n|ns|a|an|ans|ian|ians|ean|eans|ese|e|ni|nis|y|ys)?(?:’s|'s|’|')?(?!\w)"
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)")
 
 
@@ -125,16 +133,17 @@ def speaks(sentence: str, terms: tuple[str, ...]) -> bool:
     """The speaker is named as such: "Iraqi officials", "Iraq's prime minister", "Graham told", "Merz, who convened the
     call, told", "said Graham".
 
-    Quoted words are ignored, so a quote that merely mentions X is not X speaking.
+    Quoted words are ignored, so a quote that merely mentions X is not X speaking; a quote still counts as a word between
+    X and the verb, so in 'that Rutte "…" he added' Rutte is not the one adding.
     """
-    frame = _QUOTED.sub(" ", sentence).lower()
+    frame = _QUOTED.sub(" … ", sentence).lower()
     for term in terms:
         # "what Iraqi officials said in private" refers to a statement without making one.
-        name = rf"(?<!what )(?<!how )\b{re.escape(term)}[\w-]*(?:’s|'s)?"
+        name = rf"(?<!what )(?<!how ){_term(term)}"
         if (
             re.search(rf"{name}(?:\s+\S+){{0,3}}?\s+{_ROLE}\b", frame)
             or re.search(rf"{name}(?:\s+\S+){{0,2}}?(?:,[^,]{{1,80}},)?\s+(?:also |is |was |has |had )?{_VERB}\b", frame)
-            or re.search(rf"\b{_INVERTED}\s+(?:\S+\s+){{0,3}}?{name}", frame)
+            or re.search(rf"\b{_INVERTED}\s+{_INVERTED_GAP}{{0,3}}?{name}", frame)
         ):
             return True
     return False
@@ -142,7 +151,11 @@ def speaks(sentence: str, terms: tuple[str, ...]) -> bool:
 
 def mentions(text: str, terms: tuple[str, ...]) -> bool:
     lowered = text.lower()
-    return any(re.search(rf"\b{re.escape(term)}", lowered) for term in terms)
+    return any(re.search(_term(term), lowered) for term in terms)
+
+
+def _term(term: str) -> str:
+    return rf"\b{re.escape(term)}{_ENDING}"
 
 
 def continues_statement(sentence: str) -> bool:

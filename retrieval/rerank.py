@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -151,13 +151,26 @@ def passage_text(passage: Passage) -> str:
     return passage.text if not headline or passage.text.startswith(headline) else f"{headline}. {passage.text}"
 
 
-def rerank(encoder: CrossEncoder, query: str, passages: list[Passage], config: RerankConfig) -> list[Passage]:
+def rerank(
+    encoder: CrossEncoder,
+    query: str,
+    passages: list[Passage],
+    config: RerankConfig,
+    in_doubt: Callable[[list[Passage]], bool] | None = None,
+) -> list[Passage]:
     """The first `config.candidates` passages reordered by cross-encoder logit (kept on `Passage.rerank`), or the first
-    `config.deep_candidates` when none of those reaches `config.confident`; the rest follow unchanged."""
+    `config.deep_candidates` when none of those reaches `config.confident` or the caller is `in_doubt` about the
+    reordered few (say, none names the speaker asked about); the rest follow unchanged."""
     scores = encoder.score(query, [passage_text(p) for p in passages[: config.candidates]])
-    if config.deep_candidates > config.candidates and not (scores >= config.confident).any():
+    if config.deep_candidates > config.candidates and (
+        not (scores >= config.confident).any() or (in_doubt is not None and in_doubt(_ordered(passages, scores)))
+    ):
         deeper = passages[config.candidates : config.deep_candidates]
         scores = np.concatenate([scores, encoder.score(query, [passage_text(p) for p in deeper])])
-    head, tail = passages[: len(scores)], passages[len(scores) :]
-    order = sorted(range(len(head)), key=lambda i: -float(scores[i]))
-    return [replace(head[i], rerank=float(scores[i])) for i in order] + tail
+    return _ordered(passages, scores) + passages[len(scores) :]
+
+
+def _ordered(passages: list[Passage], scores: np.ndarray) -> list[Passage]:
+    """The scored head of `passages`, best logit first, each carrying its logit."""
+    order = sorted(range(len(scores)), key=lambda i: -float(scores[i]))
+    return [replace(passages[i], rerank=float(scores[i])) for i in order]

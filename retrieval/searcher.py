@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +51,15 @@ class Searcher:
             self.store.count("chunks")  # reads the header and schema: a garbled file fails here, not mid-search
         self.vectors = vectorstore.open_store(settings, self.path, self.manifest, self.store)
 
-    def search(self, query: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        mode: str | None = None,
+        filters: Filters | None = None,
+        in_doubt: Callable[[list[Passage]], bool] | None = None,
+    ) -> SearchResult:
+        """Ranked passages for `query`; `in_doubt` (see `rerank.rerank`) may send the cross-encoder deeper."""
         config = self.settings.retrieval
         k, mode, filters = config.k if k is None else config.check_k(k), mode or config.mode, filters or Filters()
         if not query.strip():
@@ -88,7 +97,7 @@ class Searcher:
             passages = collapse(self._passages(ranked, fused, query_vector), config.duplicate_jaccard, limit=depth)
         if encoder:
             t = time.perf_counter()
-            passages = rerank.rerank(encoder, query, passages, self.settings.rerank)
+            passages = rerank.rerank(encoder, query, passages, self.settings.rerank, in_doubt)
             timing["rerank"] = _ms(t)
         passages = passages[:k]
         for rank, passage in enumerate(passages, start=1):
