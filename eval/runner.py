@@ -215,6 +215,8 @@ def evaluate_set(
     """`on_question(done, total, question)` is called after each question (the UI's progress bar)."""
     composer = AnswerComposer(searcher)
     texts = _CleanedTexts(searcher)
+    texts.load({e.doc for q in questions for e in q.answered_by})
+    questions = [q.on_index(texts.keys()) for q in questions]
     warm_up(searcher)
     results = []
     for done, q in enumerate(tqdm(questions, desc=f"eval {variant}", unit="q", disable=not progress), start=1):

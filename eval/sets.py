@@ -5,13 +5,18 @@ field it does not know; a malformed line is an error naming its line number.
 
     {"id": "q1", "question": "...", "evidence": [{"doc": "003_x.txt", "text": "a quote"}],
      "answer": ["removed immediately"], "unanswerable": false}
+
+Whether a question is answerable depends on what is indexed: a question the seeds cannot answer may be answered by a
+distractor corpus indexed beside them. Its "answered_by" evidence (same form as "evidence") makes it answerable, with
+that evidence, on any index that holds one of those documents.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sitroom.errors import SitroomError
@@ -32,6 +37,13 @@ class EvalQuestion:
     evidence: tuple[Evidence, ...]
     answer: tuple[str, ...]  # strings a good answer contains
     unanswerable: bool
+    answered_by: tuple[Evidence, ...] = ()  # outside the seeds: evidence that answers an unanswerable question
+
+    def on_index(self, indexed: Collection[str]) -> EvalQuestion:
+        """The question as posed to an index holding the documents `indexed`."""
+        if self.unanswerable and any(e.doc in indexed for e in self.answered_by):
+            return replace(self, evidence=self.answered_by, unanswerable=False)
+        return self
 
 
 def _strings(value: object, what: str) -> tuple[str, ...]:
@@ -64,7 +76,11 @@ def _question(data: object) -> EvalQuestion:
     evidence = _evidence(data.get("evidence", []))
     if not unanswerable and not evidence:
         raise ValueError("an answerable question needs at least one evidence item")
-    return EvalQuestion(data["id"], data["question"], evidence, _strings(data.get("answer", []), '"answer"'), unanswerable)
+    answered_by = _evidence(data.get("answered_by", []))
+    if answered_by and not unanswerable:
+        raise ValueError('"answered_by" is for unanswerable questions (answerable ones list "evidence")')
+    answer = _strings(data.get("answer", []), '"answer"')
+    return EvalQuestion(data["id"], data["question"], evidence, answer, unanswerable, answered_by)
 
 
 def load_set(path: Path) -> list[EvalQuestion]:

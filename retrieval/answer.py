@@ -18,7 +18,7 @@ import numpy as np
 
 from index import lexical, speakers
 from index.metadata import UNDATED, display_date
-from retrieval import answerability, attribution, slots
+from retrieval import answerability, attribution, rerank, slots
 from retrieval.dedup import jaccard, shingles
 from retrieval.passages import Filters, Passage
 from retrieval.searcher import Searcher
@@ -163,10 +163,16 @@ class AnswerComposer:
 
     def run(self, question: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None) -> Answer:
         started = time.perf_counter()
+        checked: dict[tuple[int, ...], str | None] = {}
+
+        def unsupported(ranked: list[Passage]) -> str | None:  # asked twice of the same passages unless reranking went deeper
+            key = tuple(p.chunk_id for p in ranked[: self.config.coverage_passages])
+            if key not in checked:
+                checked[key] = self._unsupported(question, ranked)
+            return checked[key]
+
         # Doubt about the reranked few (a question's name or speaker or count missing from them) reads deeper first.
-        result = self.searcher.search(
-            question, k=k, mode=mode, filters=filters, in_doubt=lambda top: self._unsupported(question, top) is not None
-        )
+        result = self.searcher.search(question, k=k, mode=mode, filters=filters, in_doubt=lambda top: unsupported(top) is not None)
         timing = dict(result.timing_ms)
         passages = result.passages
         top = passages[: self.config.passages]
@@ -177,7 +183,7 @@ class AnswerComposer:
                 p.dense = float(vector @ query_vector)
             best_dense = max((p.dense for p in top), default=0.0)
         t = time.perf_counter()
-        reason = self._abstention(question, passages, best_dense)
+        reason = self._abstention(passages, best_dense) or unsupported(passages)
         chosen = [] if reason else self._select(question, top, query_vector)
         timing["sentences"] = round((time.perf_counter() - t) * 1000, 2)
         answer = self._assemble(question, chosen, passages)
@@ -186,15 +192,14 @@ class AnswerComposer:
         answer.timing_ms = timing
         return answer
 
-    def _abstention(self, question: str, passages: list[Passage], best_dense: float) -> str | None:
-        """Why the briefings cannot answer `question`, or None: see retrieval/answerability.py and README "Abstention"."""
-        top = passages[: self.config.passages]
-        best = answerability.best_rerank(top)
+    def _abstention(self, passages: list[Passage], best_dense: float) -> str | None:
+        """Passages too far from the question to answer it, by score: see retrieval/answerability.py and README "Abstention"."""
+        best = answerability.best_rerank(passages[: self.config.passages])
         if best is not None and best < self.config.min_rerank_score:
             return f"best passage scores {best:.2f} < {self.config.min_rerank_score} (cross-encoder)"
         if best_dense < self.config.min_dense_score:
             return f"nearest passage cosine {best_dense:.2f} < {self.config.min_dense_score}"
-        return self._unsupported(question, passages)
+        return None
 
     def _unsupported(self, question: str, passages: list[Passage]) -> str | None:
         """What the question needs that the top passages lack: a name it mentions, a statement by its speaker, its count."""
@@ -203,12 +208,29 @@ class AnswerComposer:
         if missing:
             return f"no top passage mentions {', '.join(missing)}"
         asked = _with_officials(attribution.parse(question), top)
-        if asked and asked.proper_terms and not _speaker_statement(asked, top, self._opening_turns(top)):
-            return f"no top passage has a statement by {asked.who}"
+        if asked and asked.proper_terms:
+            statements = _speaker_statements(asked, top, self._opening_turns(top))
+            if not statements:
+                return f"no top passage has a statement by {asked.who}"
+            if asked.topic and not self._on_topic(question, statements):
+                return f"no statement by {asked.who} in the top passages is about {asked.topic}"
         for slot in slots.slots(question):
             if slot.required and not any(slot.held(candidate.text) for candidate in _candidates(top)):
                 return f"no top passage gives the {slot.kind} asked for ({slot.thing[0]})"
         return None
+
+    def _on_topic(self, question: str, statements: list[str]) -> bool:
+        """Some statement answers the question in the cross-encoder's judgment: X speaking on another subject
+        ("SECRETARY GENERAL RUTTE: That's even worse.") is not what X said about the topic. Read a few at a time, best
+        passage first, stopping at the first that passes; without a cross-encoder every statement counts."""
+        encoder = rerank.load(self.searcher.settings.rerank)
+        if encoder is None:
+            return True
+        batch = self.config.statements_per_batch
+        return any(
+            (encoder.score(question, statements[i : i + batch]) >= self.config.min_statement_score).any()
+            for i in range(0, len(statements), batch)
+        )
 
     def _select(self, question: str, passages: list[Passage], query_vector: np.ndarray) -> list[tuple[SentenceSpan, float]]:
         """Cheap features rank every sentence; only the best few are embedded, which bounds `ask` latency."""
@@ -328,18 +350,21 @@ def _with_officials(asked: attribution.Attribution | None, passages: list[Passag
     return replace(asked, who_terms=(*asked.who_terms, *attribution.officials(sentences, asked.country, asked.office)))
 
 
-def _speaker_statement(asked: attribution.Attribution, passages: list[Passage], opening: dict[int, str | None]) -> bool:
-    """Some sentence of the passages is a statement naming the asked-about speaker as its speaker (not a reporter's question)."""
-    return any(
-        not attribution.by_reporter(label)
-        and (
-            (attribution.is_statement(text) and attribution.speaks(text, asked.who_terms))
-            or attribution.label_speaks(label, asked.who_terms)
-        )
-        for p in passages
-        for a, b in p.sentences
-        for text, label in [(p.text[a:b], attribution.turn(opening[p.chunk_id], p.text, b))]
-    )
+def _speaker_statements(asked: attribution.Attribution, passages: list[Passage], opening: dict[int, str | None]) -> list[str]:
+    """The sentences of the passages that are statements naming the asked-about speaker as their speaker (not a
+    reporter's question), each with the next sentence of the same turn, where a statement often goes on."""
+    out: list[str] = []
+    for p in passages:
+        labels = [attribution.turn(opening[p.chunk_id], p.text, b) for _, b in p.sentences]
+        for i, ((a, b), label) in enumerate(zip(p.sentences, labels, strict=True)):
+            text = p.text[a:b]
+            if not attribution.by_reporter(label) and (
+                (attribution.is_statement(text) and attribution.speaks(text, asked.who_terms))
+                or attribution.label_speaks(label, asked.who_terms)
+            ):
+                same_turn = i + 1 < len(p.sentences) and labels[i + 1] == label
+                out.append(p.text[a : p.sentences[i + 1][1]] if same_turn else text)
+    return out
 
 
 def _speaker_present(asked: attribution.Attribution, passages: list[Passage]) -> bool:

@@ -158,6 +158,10 @@ class AnswerConfig:
     # Abstain when a named entity of the question is mentioned by none of this many top passages.
     coverage_passages: int = 10
     min_sentence_score: float = 0.15
+    # "What did X say about Y": abstain unless one of X's statements reaches this cross-encoder logit (the model's own
+    # 0.5 point); read this many statements per call.
+    min_statement_score: float = 0.0
+    statements_per_batch: int = 4
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,15 @@ def test_reads_the_documented_format_and_ignores_unknown_fields(tmp_path):
     ]
 
 
+def test_an_unanswerable_question_becomes_answerable_where_its_outside_evidence_is_indexed(tmp_path):
+    outside = {"doc": "letter.txt", "text": "3,147 personnel are deployed to Jordan"}
+    row = {"id": "q3", "question": "How many troops in Jordan?", "answer": ["3,147"], "unanswerable": True, "answered_by": [outside]}
+    (question,) = load_set(write(tmp_path, row))
+    assert question.on_index({"seed.txt"}) is question
+    answerable = question.on_index({"seed.txt", "letter.txt"})
+    assert not answerable.unanswerable and answerable.evidence == (Evidence("letter.txt", outside["text"]),)
+
+
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
@@ -45,6 +54,7 @@ def test_reads_the_documented_format_and_ignores_unknown_fields(tmp_path):
         ({**GOOD, "answer": "removed"}, '"answer"'),
         ({**GOOD, "unanswerable": "no"}, '"unanswerable"'),
         ({**GOOD, "evidence": []}, "at least one evidence"),
+        ({**GOOD, "answered_by": GOOD["evidence"]}, '"answered_by" is for unanswerable'),
         (GOOD, "duplicate id"),
     ],
 )

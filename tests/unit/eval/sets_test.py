@@ -58,11 +58,22 @@ def test_size(questions):
 
 
 def test_unanswerable_have_no_evidence_or_answer(questions):
+    """An unanswerable question's answer strings belong to the evidence outside the seeds that answers it, if any."""
     for q in questions:
         if q["unanswerable"]:
-            assert q["evidence"] == [] and q["answer"] == [], q["id"]
+            assert q["evidence"] == [] and (q["answer"] == []) == (q.get("answered_by", []) == []), q["id"]
         else:
             assert q["evidence"] and q["answer"], q["id"]
+
+
+def test_evidence_outside_the_seeds_is_in_the_distractor_corpus(questions):
+    docs = ROOT.parent / "shared" / "corpora" / "usgov-natsec" / "docs"
+    outside = [(q, e) for q in questions for e in q.get("answered_by", [])]
+    if not docs.is_dir():
+        pytest.skip(f"no distractor corpus at {docs}")
+    for q, e in outside:
+        text = norm((docs / e["doc"]).read_text(encoding="utf-8"))
+        assert norm(e["text"]) in text and all(norm(a) in text for a in q["answer"]), (q["id"], e["doc"])
 
 
 def test_every_seed_used(questions, seeds):

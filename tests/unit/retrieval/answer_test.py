@@ -5,7 +5,7 @@ import pytest
 from index import layout
 from index.store import Store
 from retrieval import attribution
-from retrieval.answer import AnswerComposer, _attribution_bonus, _speaker_statement, cited_spans_valid
+from retrieval.answer import AnswerComposer, _attribution_bonus, _speaker_statements, cited_spans_valid
 from retrieval.passages import Filters, Passage
 from retrieval.searcher import Searcher
 from retrieval.spans import SentenceSpan
@@ -101,9 +101,9 @@ class TestReporterTurns:
         passage = self._span("MS ROE: We have seen the reports.").passage
         sentences = ((0, self.TEXT.index("\n")), (self.TEXT.index("MS ROE"), len(self.TEXT)))
         passage.sentences = sentences
-        assert not _speaker_statement(asked, [passage], {7: None})
+        assert not _speaker_statements(asked, [passage], {7: None})
         plain = Passage(0, 0.0, 8, "news.txt", "News", None, None, None, self.TEXT[10:], 0, 0, 0, 0, ((0, 70),), 0.0)
-        assert _speaker_statement(asked, [plain], {8: None})  # the same words outside a reporter's turn do count
+        assert _speaker_statements(asked, [plain], {8: None})  # the same words outside a reporter's turn do count
 
 
 def test_a_country_office_answers_with_its_holder_and_abstains_without_one(composer):
@@ -111,3 +111,23 @@ def test_a_country_office_answers_with_its_holder_and_abstains_without_one(compo
     answer = composer.run("What did Ukraine's foreign minister say about the fear of escalation?")
     assert not answer.abstained and "KULEBA" in answer.sentences[0].text
     assert composer.run("What did Iran's foreign minister say about the Kerman bombing?").abstained
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many votes did Aliyev win in Azerbaijan's presidential election?",  # the seeds say he won, not by how many
+        "Which Israeli hostages were freed under the two-month cease-fire Israel proposed?",  # hostages, but none named
+        "What did Mark Rutte say about Ukraine joining NATO?",  # Rutte is written about, not quoted
+        "What did Kaspersky say in response to the U.S. ban on its software?",  # the ban is reported; Kaspersky is not quoted
+    ],
+)
+def test_topical_passages_without_what_was_asked_abstain(composer, question):
+    answer = composer.run(question)
+    assert answer.abstained, answer.text
+    assert answer.abstention.startswith("no ")  # a reason saying what is missing, not a low score
+
+
+def test_the_asked_count_leads_the_answer(composer):
+    answer = composer.run("How many Iraqis were killed by the U.S. strike on an Iran-backed militia?")
+    assert not answer.abstained and "16 Iraqis" in answer.sentences[0].text

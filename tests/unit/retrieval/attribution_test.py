@@ -110,3 +110,29 @@ class TestSpeaks:
     def test_statement_by_the_named_speaker(self, sentence: str, speaks: bool) -> None:
         terms = attribution.speaker_terms("Germany") + attribution.speaker_terms("Iraq") + ("merz",)
         assert attribution.speaks(sentence, terms) is speaks
+
+    @pytest.mark.parametrize(
+        ("sentence", "speaks"),
+        [
+            ("Prime Minister Kishida said the alliance was strong.", False),  # the surname Kishi is not Kishida
+            ("Defense Minister Kishi said the alliance was strong.", True),
+            # Rutte is talked about; the "he" who adds is Sondland.
+            ('SONDLAND told NatSec Daily that Rutte "has pushed back on Trump." "I think that is refreshing," he added.', False),
+            ("“We will hold,” said Rutte.", True),
+        ],
+    )
+    def test_a_name_is_the_speaker_only_as_a_whole_word_and_as_the_subject(self, sentence: str, speaks: bool) -> None:
+        assert attribution.speaks(sentence, ("kishi", "rutte")) is speaks
+
+    def test_stems_still_match_their_demonyms_and_names(self) -> None:
+        assert attribution.mentions("Iraqis and Ukrainians said so.", ("iraq", "ukrain"))
+        assert attribution.mentions("Foreign Minister Kuleba's remarks", ("kuleb",))
+
+
+class TestParse:
+    def test_other_ways_to_ask_what_someone_said(self) -> None:
+        asked = attribution.parse("What did Kaspersky say in response to the U.S. ban on its software?")
+        assert (asked.who, asked.topic) == ("Kaspersky", "the U.S. ban on its software")
+
+    def test_a_question_about_a_state_of_affairs_asks_no_speaker(self) -> None:
+        assert attribution.parse("What is the state of U.S.-Iraqi talks on the future of American troops in Iraq?") is None
