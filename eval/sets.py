@@ -6,9 +6,9 @@ field it does not know; a malformed line is an error naming its line number.
     {"id": "q1", "question": "...", "evidence": [{"doc": "003_x.txt", "text": "a quote"}],
      "answer": ["removed immediately"], "unanswerable": false}
 
-Whether a question is answerable depends on what is indexed: a question the seeds cannot answer may be answered by a
-distractor corpus indexed beside them. Its "answered_by" evidence (same form as "evidence") makes it answerable, with
-that evidence, on any index that holds one of those documents.
+Relevance depends on what is indexed: a distractor corpus indexed beside the seeds may answer a question the seeds
+cannot, or answer one a second way. "answered_by" lists such evidence outside the seeds (same form as "evidence"); on
+an index holding its documents it counts as evidence, and makes an unanswerable question answerable.
 """
 
 from __future__ import annotations
@@ -37,13 +37,12 @@ class EvalQuestion:
     evidence: tuple[Evidence, ...]
     answer: tuple[str, ...]  # strings a good answer contains
     unanswerable: bool
-    answered_by: tuple[Evidence, ...] = ()  # outside the seeds: evidence that answers an unanswerable question
+    answered_by: tuple[Evidence, ...] = ()  # evidence outside the seeds, counted where its document is indexed
 
     def on_index(self, indexed: Collection[str]) -> EvalQuestion:
         """The question as posed to an index holding the documents `indexed`."""
-        if self.unanswerable and any(e.doc in indexed for e in self.answered_by):
-            return replace(self, evidence=self.answered_by, unanswerable=False)
-        return self
+        present = tuple(e for e in self.answered_by if e.doc in indexed)
+        return replace(self, evidence=self.evidence + present, unanswerable=False) if present else self
 
 
 def _strings(value: object, what: str) -> tuple[str, ...]:
@@ -77,8 +76,6 @@ def _question(data: object) -> EvalQuestion:
     if not unanswerable and not evidence:
         raise ValueError("an answerable question needs at least one evidence item")
     answered_by = _evidence(data.get("answered_by", []))
-    if answered_by and not unanswerable:
-        raise ValueError('"answered_by" is for unanswerable questions (answerable ones list "evidence")')
     answer = _strings(data.get("answer", []), '"answer"')
     return EvalQuestion(data["id"], data["question"], evidence, answer, unanswerable, answered_by)
 

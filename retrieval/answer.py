@@ -12,6 +12,7 @@ import math
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -39,6 +40,14 @@ _CAPTION = re.compile(
 )
 _QUOTE_OPEN, _QUOTE_CLOSE = "“", "”"
 _MAX_QUOTE_SENTENCES = 4  # a quote longer than this is not taken whole
+
+
+@dataclass(frozen=True)
+class Gap:
+    """What the top passages lack for the question, and which other passage could supply it."""
+
+    reason: str
+    supplies: Callable[[Passage], bool]
 
 
 @dataclass(frozen=True)
@@ -163,16 +172,20 @@ class AnswerComposer:
 
     def run(self, question: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None) -> Answer:
         started = time.perf_counter()
-        checked: dict[tuple[int, ...], str | None] = {}
+        checked: dict[tuple[int, ...], Gap | None] = {}
 
-        def unsupported(ranked: list[Passage]) -> str | None:  # asked twice of the same passages unless reranking went deeper
+        def unsupported(ranked: list[Passage]) -> Gap | None:  # asked twice of the same passages unless reranking went deeper
             key = tuple(p.chunk_id for p in ranked[: self.config.coverage_passages])
             if key not in checked:
                 checked[key] = self._unsupported(question, ranked)
             return checked[key]
 
-        # Doubt about the reranked few (a question's name or speaker or count missing from them) reads deeper first.
-        result = self.searcher.search(question, k=k, mode=mode, filters=filters, in_doubt=lambda top: unsupported(top) is not None)
+        def in_doubt(top: list[Passage]) -> Callable[[Passage], bool] | None:
+            """A gap in the reranked few (a name, a speaker, a count): the deeper passages that could fill it are read."""
+            gap = unsupported(top)
+            return gap.supplies if gap else None
+
+        result = self.searcher.search(question, k=k, mode=mode, filters=filters, in_doubt=in_doubt)
         timing = dict(result.timing_ms)
         passages = result.passages
         top = passages[: self.config.passages]
@@ -183,7 +196,8 @@ class AnswerComposer:
                 p.dense = float(vector @ query_vector)
             best_dense = max((p.dense for p in top), default=0.0)
         t = time.perf_counter()
-        reason = self._abstention(passages, best_dense) or unsupported(passages)
+        gap = unsupported(passages)
+        reason = self._abstention(passages, best_dense) or (gap.reason if gap else None)
         chosen = [] if reason else self._select(question, top, query_vector)
         timing["sentences"] = round((time.perf_counter() - t) * 1000, 2)
         answer = self._assemble(question, chosen, passages)
@@ -201,22 +215,26 @@ class AnswerComposer:
             return f"nearest passage cosine {best_dense:.2f} < {self.config.min_dense_score}"
         return None
 
-    def _unsupported(self, question: str, passages: list[Passage]) -> str | None:
+    def _unsupported(self, question: str, passages: list[Passage]) -> Gap | None:
         """What the question needs that the top passages lack: a name it mentions, a statement by its speaker, its count."""
         top = passages[: self.config.passages]
         missing = answerability.uncovered(question, passages[: self.config.coverage_passages])
         if missing:
-            return f"no top passage mentions {', '.join(missing)}"
+            return Gap(
+                f"no top passage mentions {', '.join(missing)}", lambda p: len(answerability.uncovered(question, [p])) < len(missing)
+            )
         asked = _with_officials(attribution.parse(question), top)
         if asked and asked.proper_terms:
             statements = _speaker_statements(asked, top, self._opening_turns(top))
+            names_speaker = lambda p: _speaker_present(asked, [p])  # noqa: E731
             if not statements:
-                return f"no top passage has a statement by {asked.who}"
+                return Gap(f"no top passage has a statement by {asked.who}", names_speaker)
             if asked.topic and not self._on_topic(question, statements):
-                return f"no statement by {asked.who} in the top passages is about {asked.topic}"
+                return Gap(f"no statement by {asked.who} in the top passages is about {asked.topic}", names_speaker)
         for slot in slots.slots(question):
             if slot.required and not any(slot.held(candidate.text) for candidate in _candidates(top)):
-                return f"no top passage gives the {slot.kind} asked for ({slot.thing[0]})"
+                holds = lambda p, slot=slot: any(slot.held(c.text) for c in _candidates([p]))  # noqa: E731
+                return Gap(f"no top passage gives the {slot.kind} asked for ({slot.thing[0]})", holds)
         return None
 
     def _on_topic(self, question: str, statements: list[str]) -> bool:

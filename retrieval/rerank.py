@@ -151,23 +151,28 @@ def passage_text(passage: Passage) -> str:
     return passage.text if not headline or passage.text.startswith(headline) else f"{headline}. {passage.text}"
 
 
+# Given the reranked head, None when satisfied with it, else which deeper passages are worth reading.
+Doubt = Callable[[list[Passage]], Callable[[Passage], bool] | None]
+
+
 def rerank(
-    encoder: CrossEncoder,
-    query: str,
-    passages: list[Passage],
-    config: RerankConfig,
-    in_doubt: Callable[[list[Passage]], bool] | None = None,
+    encoder: CrossEncoder, query: str, passages: list[Passage], config: RerankConfig, in_doubt: Doubt | None = None
 ) -> list[Passage]:
-    """The first `config.candidates` passages reordered by cross-encoder logit (kept on `Passage.rerank`), or the first
-    `config.deep_candidates` when none of those reaches `config.confident` or the caller is `in_doubt` about the
-    reordered few (say, none names the speaker asked about); the rest follow unchanged."""
-    scores = encoder.score(query, [passage_text(p) for p in passages[: config.candidates]])
-    if config.deep_candidates > config.candidates and (
-        not (scores >= config.confident).any() or (in_doubt is not None and in_doubt(_ordered(passages, scores)))
-    ):
-        deeper = passages[config.candidates : config.deep_candidates]
+    """The first `config.candidates` passages reordered by cross-encoder logit (kept on `Passage.rerank`), then the rest.
+
+    When none of those reaches `config.confident`, the answer is likely further down: the first `config.deep_candidates`
+    are reordered instead. When the caller is `in_doubt` about the reordered few (none names the speaker asked about,
+    say), the deeper passages it wants (those naming the speaker) join them; the rest follow unchanged."""
+    head, deeper = passages[: config.candidates], passages[config.candidates : config.deep_candidates]
+    scores = encoder.score(query, [passage_text(p) for p in head])
+    if deeper and (scores >= config.confident).any():
+        wanted = in_doubt(_ordered(head, scores)) if in_doubt else None
+        deeper = [p for p in deeper if wanted(p)] if wanted else []
+    if deeper:
+        head = head + deeper
         scores = np.concatenate([scores, encoder.score(query, [passage_text(p) for p in deeper])])
-    return _ordered(passages, scores) + passages[len(scores) :]
+    read = {id(p) for p in head}
+    return _ordered(head, scores) + [p for p in passages[config.candidates :] if id(p) not in read]
 
 
 def _ordered(passages: list[Passage], scores: np.ndarray) -> list[Passage]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,7 +56,7 @@ class Searcher:
         k: int | None = None,
         mode: str | None = None,
         filters: Filters | None = None,
-        in_doubt: Callable[[list[Passage]], bool] | None = None,
+        in_doubt: rerank.Doubt | None = None,
     ) -> SearchResult:
         """Ranked passages for `query`; `in_doubt` (see `rerank.rerank`) may send the cross-encoder deeper."""
         config = self.settings.retrieval

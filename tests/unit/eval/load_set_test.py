@@ -45,6 +45,12 @@ def test_an_unanswerable_question_becomes_answerable_where_its_outside_evidence_
     assert not answerable.unanswerable and answerable.evidence == (Evidence("letter.txt", outside["text"]),)
 
 
+def test_outside_evidence_adds_to_an_answerable_questions_own(tmp_path):
+    outside = {"doc": "statement.txt", "text": "a second answer"}
+    (question,) = load_set(write(tmp_path, {**GOOD, "answered_by": [outside]}))
+    assert question.on_index({"statement.txt"}).evidence == (*question.evidence, Evidence("statement.txt", "a second answer"))
+
+
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
@@ -54,7 +60,7 @@ def test_an_unanswerable_question_becomes_answerable_where_its_outside_evidence_
         ({**GOOD, "answer": "removed"}, '"answer"'),
         ({**GOOD, "unanswerable": "no"}, '"unanswerable"'),
         ({**GOOD, "evidence": []}, "at least one evidence"),
-        ({**GOOD, "answered_by": GOOD["evidence"]}, '"answered_by" is for unanswerable'),
+        ({**GOOD, "answered_by": [{"doc": "a.txt"}]}, "evidence item"),
         (GOOD, "duplicate id"),
     ],
 )

@@ -73,7 +73,9 @@ def test_evidence_outside_the_seeds_is_in_the_distractor_corpus(questions):
         pytest.skip(f"no distractor corpus at {docs}")
     for q, e in outside:
         text = norm((docs / e["doc"]).read_text(encoding="utf-8"))
-        assert norm(e["text"]) in text and all(norm(a) in text for a in q["answer"]), (q["id"], e["doc"])
+        assert norm(e["text"]) in text, (q["id"], e["doc"])
+        if q["unanswerable"]:  # its answer strings come from this evidence
+            assert all(norm(a) in text for a in q["answer"]), (q["id"], e["doc"])
 
 
 def test_every_seed_used(questions, seeds):

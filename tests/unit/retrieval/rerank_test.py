@@ -111,6 +111,22 @@ class TestAdaptiveDepth:
         assert out[0].text == self.ANSWER
         assert [p.rerank is not None for p in out] == [True] * 3 + [False] * 10
 
+    def test_a_caller_in_doubt_about_a_confident_top_reads_only_the_deeper_passages_it_wants(self, encoder):
+        config = RerankConfig(model=RERANKER_BUNDLED, candidates=3, deep_candidates=10)
+        ranked = self._ranked(answer_at=1)
+        seen: list[list[int]] = []
+
+        def in_doubt(top: list[Passage]):
+            seen.append([p.chunk_id for p in top])
+            return lambda p: "museum" in p.text  # say, the question names a museum none of the top mentions
+
+        out = rerank.rerank(encoder, self.QUESTION, ranked, config, in_doubt)
+        read = [p for p in out if p.rerank is not None]
+        assert seen == [[p.chunk_id for p in read if p.chunk_id < 3]]  # shown the reranked first three
+        assert {p.chunk_id for p in read} == {0, 1, 2} | {p.chunk_id for p in ranked[3:10] if "museum" in p.text}
+        assert len(out) == len(ranked) and {p.chunk_id for p in out} == {p.chunk_id for p in ranked}
+        assert rerank.rerank(encoder, self.QUESTION, ranked, config, lambda top: None)[3].rerank is None  # satisfied: no deeper pass
+
     def test_fixed_depth_never_goes_deeper(self, encoder):
         config = RerankConfig(model=RERANKER_BUNDLED, candidates=3, deep_candidates=3)
         out = rerank.rerank(encoder, self.QUESTION, self._ranked(answer_at=8), config)
