@@ -2,7 +2,7 @@
 
 Sentences holding the asked slot lead the answer. Two slots are specific enough to abstain on: a count
 ("How many U.S. troops …" needs a number beside "troops" or a word for them) and a person's name ("What was the
-name of the commander …", "Which hostages …" need a name beside the role). A topical passage that never gives the
+name of the Kataib Hezbollah commander …" needs a name beside the role, in a sentence about Kataib Hezbollah). A topical passage that never gives the
 count or the name does not answer the question, however close its words are.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval import countries
+from retrieval import answerability, countries
 
 _NUMBER_QUESTION = re.compile(r"(?i)^\s*(?:how (?:many|much|long|far|old|big)|what (?:number|percentage|share))\b")
 _DATE_QUESTION = re.compile(r"(?i)^\s*(?:when|what (?:year|date|day|month|time)|(?:on|in) what (?:year|date|day))\b|\bwhen and where\b")
@@ -60,6 +60,8 @@ class Slot:
     kind: str  # "count", "name", "number", "date" or "place"
     thing: tuple[str, ...] = ()
     asked: frozenset[str] = frozenset()  # the question's own words: a name already in the question answers nothing
+    # Whose role it is, as alternative names: a name for "the Kataib Hezbollah commander" comes with Kataib Hezbollah.
+    owners: tuple[tuple[str, ...], ...] = ()
 
     def held(self, sentence: str) -> bool:
         if self.kind == "count":
@@ -67,7 +69,8 @@ class Slot:
             return _near(words, self.thing, [i for i, w in enumerate(words) if _COUNT.match(w.strip(".,"))])
         if self.kind == "name":
             words = _WORD.findall(sentence)
-            return _near(words, self.thing, _names(words, self.asked))
+            owned = all(answerability.mentions(names, sentence) for names in self.owners)
+            return owned and _near(words, self.thing, _names(words, self.asked))
         return bool({"number": _NUMBER, "date": _DATE, "place": _PLACE}[self.kind].search(sentence))
 
     @property
@@ -84,9 +87,11 @@ def slots(question: str) -> list[Slot]:
     if count:
         out.append(Slot("count", _things(count.group("counted").split()[-1]), asked))
     name = _NAME_QUESTION.match(question)
-    role = next((w for w in name.group("phrase").lower().split() if w in _PEOPLE), None) if name else None
-    if role:
-        out.append(Slot("name", _things(role), asked))
+    words = name.group("phrase").split() if name else []
+    role = next((i for i, w in enumerate(words) if w.lower() in _PEOPLE), None)
+    if role is not None:
+        owners = tuple(answerability.entities(" ".join(w for w in words[:role] if w[0].isupper())))
+        out.append(Slot("name", _things(words[role]), asked, owners))
     forms = (("number", _NUMBER_QUESTION), ("date", _DATE_QUESTION), ("place", _PLACE_QUESTION))
     out += [Slot(kind) for kind, form in forms if form.search(question) and not (kind == "number" and count)]
     return out

@@ -68,6 +68,12 @@ class TestName:
     def test_the_role_without_a_name_or_only_the_questions_names(self, question: str, sentence: str) -> None:
         assert not required(question).held(sentence)
 
+    def test_a_name_for_someone_elses_role(self) -> None:
+        """Suleimani is a commander, but not Kataib Hezbollah's."""
+        slot = required("What was the name of the Kataib Hezbollah commander killed in Baghdad?")
+        assert not slot.held("The United States killed one of Iran's top commanders, Gen. Qassim Suleimani, in a drone attack.")
+        assert slot.held("The strike killed Kataib Hezbollah commander Abu Baqir al-Saadi in Baghdad.")
+
     def test_questions_answered_by_other_names_require_none(self) -> None:
         """A city, a company or a country answers these; only a person's name is checked."""
         for question in (
