@@ -234,7 +234,7 @@ class AnswerComposer:
         for slot in slots.slots(question):
             if slot.required and not any(slot.held(candidate.text) for candidate in _candidates(top)):
                 holds = lambda p, slot=slot: any(slot.held(c.text) for c in _candidates([p]))  # noqa: E731
-                return Gap(f"no top passage gives the {slot.kind} asked for ({slot.thing[0]})", holds)
+                return Gap(f"no top passage gives the {slot.kind} asked for", holds)
         return None
 
     def _on_topic(self, question: str, statements: list[str]) -> bool:

@@ -1,6 +1,7 @@
-"""What a question asks for (a count of something, a number, a date, a place, a person's name) and whether a sentence holds it.
+"""What a question asks for (a count of something, a person's name, a duration, a number, a date, a place) and whether a
+sentence holds it.
 
-Sentences holding the asked slot lead the answer. Two slots are specific enough to abstain on: a count
+Sentences holding the asked slot lead the answer. Three slots are specific enough to abstain on: a duration, a count
 ("How many U.S. troops …" needs a number beside "troops" or a word for them) and a person's name ("What was the
 name of the Kataib Hezbollah commander …" needs a name beside the role, in a sentence about Kataib Hezbollah). A topical passage that never gives the
 count or the name does not answer the question, however close its words are.
@@ -25,6 +26,10 @@ _PLACE = re.compile(r"\b(?:in|at|near|to|from) (?:the )?[A-Z][\w’'-]+")
 _QUANTITY = r"\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?"
 _NUMBER = re.compile(rf"(?i)\b(?:{_QUANTITY}|half|{_WEEKDAYS}|{_MONTHS})\b")
 _COUNT = re.compile(rf"(?i)^(?:{_QUANTITY})$")
+_DURATION_QUESTION = re.compile(r"(?i)^\s*how long\b")
+_DURATION = re.compile(
+    rf"(?i)\b(?:{_QUANTITY}|an?|several|few)[\s-]+(?:\w+[\s-]+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b"
+)
 
 # "How many <counted> are/did/…": the counted thing ends at the verb, a comma or "of" ("prisoners of war").
 _COUNT_QUESTION = re.compile(
@@ -71,12 +76,15 @@ class Slot:
             words = _WORD.findall(sentence)
             owned = all(answerability.mentions(names, sentence) for names in self.owners)
             return owned and _near(words, self.thing, _names(words, self.asked))
+        if self.kind == "duration":  # of the event asked about: "the Obama-Putin meeting" lasted, not another one
+            return bool(_DURATION.search(sentence)) and all(answerability.mentions(names, sentence) for names in self.owners)
         return bool({"number": _NUMBER, "date": _DATE, "place": _PLACE}[self.kind].search(sentence))
 
     @property
     def required(self) -> bool:
-        """Counts and names are specific enough that a passage lacking them does not answer; numbers, dates and places are not."""
-        return self.kind in ("count", "name")
+        """Counts, names and durations are specific enough that a passage lacking them does not answer; any number, date
+        or place is not."""
+        return self.kind in ("count", "name", "duration")
 
 
 def slots(question: str) -> list[Slot]:
@@ -92,8 +100,13 @@ def slots(question: str) -> list[Slot]:
     if role is not None:
         owners = tuple(answerability.entities(" ".join(w for w in words[:role] if w[0].isupper())))
         out.append(Slot("name", _things(words[role]), asked, owners))
-    forms = (("number", _NUMBER_QUESTION), ("date", _DATE_QUESTION), ("place", _PLACE_QUESTION))
-    out += [Slot(kind) for kind, form in forms if form.search(question) and not (kind == "number" and count)]
+    forms = (("duration", _DURATION_QUESTION), ("number", _NUMBER_QUESTION), ("date", _DATE_QUESTION), ("place", _PLACE_QUESTION))
+    found = [kind for kind, form in forms if form.search(question)]
+    out += [
+        Slot(kind, owners=tuple(answerability.entities(question)) if kind == "duration" else ())
+        for kind in found
+        if not (kind == "number" and (count or "duration" in found))
+    ]
     return out
 
 
