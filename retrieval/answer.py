@@ -226,15 +226,19 @@ class AnswerComposer:
         asked = _with_officials(attribution.parse(question), top)
         if asked and asked.proper_terms:
             statements = _speaker_statements(asked, top, self._opening_turns(top))
-            names_speaker = lambda p: _speaker_present(asked, [p])  # noqa: E731
             if not statements:
-                return Gap(f"no top passage has a statement by {asked.who}", names_speaker)
-            if asked.topic and not self._on_topic(question, statements):
-                return Gap(f"no statement by {asked.who} in the top passages is about {asked.topic}", names_speaker)
+                reason = f"no top passage has a statement by {asked.who}"
+            elif asked.topic and not self._on_topic(question, statements):
+                reason = f"no statement by {asked.who} in the top passages is about {asked.topic}"
+            else:
+                reason = None
+            if reason:
+                return Gap(reason, lambda p: _speaker_present(asked, [p]))
         for slot in slots.slots(question):
             if slot.required and not any(slot.held(candidate.text) for candidate in _candidates(top)):
-                holds = lambda p, slot=slot: any(slot.held(c.text) for c in _candidates([p]))  # noqa: E731
-                return Gap(f"no top passage gives the {slot.kind} asked for", holds)
+                return Gap(
+                    f"no top passage gives the {slot.kind} asked for", lambda p, slot=slot: any(slot.held(c.text) for c in _candidates([p]))
+                )
         return None
 
     def _on_topic(self, question: str, statements: list[str]) -> bool:

@@ -62,23 +62,22 @@ _NOT_NAME = re.compile(rf"^(?:{_MONTHS}|{_WEEKDAYS}|The|A|An|In|On|At|He|She|The
 class Slot:
     """What the question asks for; `thing` is the counted or named thing's word stems ("troop", "personnel", …)."""
 
-    kind: str  # "count", "name", "number", "date" or "place"
+    kind: str  # "count", "name", "duration", "number", "date" or "place"
     thing: tuple[str, ...] = ()
     asked: frozenset[str] = frozenset()  # the question's own words: a name already in the question answers nothing
-    # Whose role it is, as alternative names: a name for "the Kataib Hezbollah commander" comes with Kataib Hezbollah.
+    # Names the holding sentence must mention too, each as alternatives: a name for "the Kataib Hezbollah commander"
+    # comes with Kataib Hezbollah; the length of "the Obama-Putin meeting" with Obama and Putin.
     owners: tuple[tuple[str, ...], ...] = ()
 
     def held(self, sentence: str) -> bool:
+        if not all(answerability.mentions(names, sentence) for names in self.owners):
+            return False
+        words = _WORD.findall(sentence)
         if self.kind == "count":
-            words = _WORD.findall(sentence)
             return _near(words, self.thing, [i for i, w in enumerate(words) if _COUNT.match(w.strip(".,"))])
         if self.kind == "name":
-            words = _WORD.findall(sentence)
-            owned = all(answerability.mentions(names, sentence) for names in self.owners)
-            return owned and _near(words, self.thing, _names(words, self.asked))
-        if self.kind == "duration":  # of the event asked about: "the Obama-Putin meeting" lasted, not another one
-            return bool(_DURATION.search(sentence)) and all(answerability.mentions(names, sentence) for names in self.owners)
-        return bool({"number": _NUMBER, "date": _DATE, "place": _PLACE}[self.kind].search(sentence))
+            return _near(words, self.thing, _names(words, self.asked))
+        return bool({"duration": _DURATION, "number": _NUMBER, "date": _DATE, "place": _PLACE}[self.kind].search(sentence))
 
     @property
     def required(self) -> bool:

@@ -89,3 +89,10 @@ def test_dates_and_places_lead_but_do_not_decide() -> None:
     assert date.kind == "date" and date.held("They met on Friday.") and not date.required
     (place,) = slots("Where will Trump and Putin meet?")
     assert place.kind == "place" and place.held("They will meet in Alaska.") and not place.required
+
+
+def test_a_duration_of_the_event_asked_about() -> None:
+    (duration,) = slots("How long did the Obama-Putin meeting at the UN last?")
+    assert duration.required and duration.held("Putin and Obama remained far apart after their meeting, which lasted for 90 minutes.")
+    assert not duration.held("Trump and Putin met in Hamburg; the meeting lasted more than two hours.")  # another meeting
+    assert not duration.held("Obama and Putin met at the UN on Monday.")  # no duration
