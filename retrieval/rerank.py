@@ -162,12 +162,13 @@ def rerank(
 
     When none of those reaches `config.confident`, the answer is likely further down: the first `config.deep_candidates`
     are reordered instead. When the caller is `in_doubt` about the reordered few (none names the speaker asked about,
-    say), the deeper passages it wants (those naming the speaker) join them; the rest follow unchanged."""
+    say), the first `config.gap_candidates` of the deeper passages it wants (those naming the speaker) join them; the
+    rest follow unchanged."""
     head, deeper = passages[: config.candidates], passages[config.candidates : config.deep_candidates]
     scores = encoder.score(query, [passage_text(p) for p in head])
     if deeper and (scores >= config.confident).any():
         wanted = in_doubt(_ordered(head, scores)) if in_doubt else None
-        deeper = [p for p in deeper if wanted(p)] if wanted else []
+        deeper = [p for p in deeper if wanted(p)][: config.gap_candidates] if wanted else []
     if deeper:
         head = head + deeper
         scores = np.concatenate([scores, encoder.score(query, [passage_text(p) for p in deeper])])

@@ -141,6 +141,9 @@ class RerankConfig:
     # doubtful questions pay for the deeper pass.
     deep_candidates: int = 50
     confident: float = 0.0
+    # When the answer composer finds a gap in the reranked few (a missing name, speaker, count), at most this many of
+    # the deeper passages that could fill it are read, best fused first.
+    gap_candidates: int = 10
     max_tokens: int = 256
     batch_size: int = 8
 

@@ -126,6 +126,8 @@ class TestAdaptiveDepth:
         assert {p.chunk_id for p in read} == {0, 1, 2} | {p.chunk_id for p in ranked[3:10] if "museum" in p.text}
         assert len(out) == len(ranked) and {p.chunk_id for p in out} == {p.chunk_id for p in ranked}
         assert rerank.rerank(encoder, self.QUESTION, ranked, config, lambda top: None)[3].rerank is None  # satisfied: no deeper pass
+        capped = rerank.rerank(encoder, self.QUESTION, ranked, replace(config, gap_candidates=1), in_doubt)
+        assert sum(p.rerank is not None for p in capped) == 3 + 1
 
     def test_fixed_depth_never_goes_deeper(self, encoder):
         config = RerankConfig(model=RERANKER_BUNDLED, candidates=3, deep_candidates=3)
