@@ -221,7 +221,7 @@ class AnswerComposer:
         missing = answerability.uncovered(question, passages[: self.config.coverage_passages])
         if missing:
             return Gap(
-                f"no top passage mentions {', '.join(missing)}", lambda p: len(answerability.uncovered(question, [p])) < len(missing)
+                f"no top passage mentions {', '.join(names[0] for names in missing)}", lambda p: answerability.covers_any(missing, p)
             )
         asked = _with_officials(attribution.parse(question), top)
         if asked and asked.proper_terms:

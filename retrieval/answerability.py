@@ -77,10 +77,20 @@ def _loose(name: str) -> str:
     return countries.pattern(name)
 
 
-def uncovered(question: str, passages: Sequence[Passage]) -> list[str]:
-    """The question's entities that no passage mentions (by the entity's first name, for messages)."""
-    texts = [f"{p.title} {p.headline or ''} {p.text}" for p in passages]
-    return [names[0] for names in entities(question) if not any(mentions(names, text) for text in texts)]
+def uncovered(question: str, passages: Sequence[Passage]) -> list[tuple[str, ...]]:
+    """The question's entities that no passage mentions, each as its alternative names."""
+    texts = [_text(p) for p in passages]
+    return [names for names in entities(question) if not any(mentions(names, text) for text in texts)]
+
+
+def covers_any(entities: Sequence[tuple[str, ...]], passage: Passage) -> bool:
+    """The passage mentions one of the entities."""
+    text = _text(passage)
+    return any(mentions(names, text) for names in entities)
+
+
+def _text(passage: Passage) -> str:
+    return f"{passage.title} {passage.headline or ''} {passage.text}"
 
 
 def best_rerank(passages: Sequence[Passage]) -> float | None:

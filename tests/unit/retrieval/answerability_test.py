@@ -50,8 +50,13 @@ class TestEntities:
 
     def test_uncovered_names_the_missing_entity(self):
         passages = [_passage("Prime Minister Netanyahu criticized Qatar over the hostage talks.")]
-        assert answerability.uncovered("What did Erdogan say about Qatar?", passages) == ["Erdogan"]
+        assert answerability.uncovered("What did Erdogan say about Qatar?", passages) == [("Erdogan",)]
         assert answerability.uncovered("What did Doha say about Netanyahu?", passages) == []
+
+    def test_a_passage_that_mentions_a_missing_entity_covers_it_whatever_else_it_lacks(self):
+        missing = answerability.uncovered("What did Erdogan say about Qatar?", [_passage("Qatar hosted the talks.")])
+        assert answerability.covers_any(missing, _passage("Erdogan spoke in Ankara."))  # no Qatar, but the missing Erdogan
+        assert not answerability.covers_any(missing, _passage("Qatar hosted more talks."))
 
 
 class TestAttributionTerms:
