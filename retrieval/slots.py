@@ -66,7 +66,8 @@ class Slot:
     thing: tuple[str, ...] = ()
     asked: frozenset[str] = frozenset()  # the question's own words: a name already in the question answers nothing
     # Names the holding sentence must mention too, each as alternatives: a name for "the Kataib Hezbollah commander"
-    # comes with Kataib Hezbollah; the length of "the Obama-Putin meeting" with Obama and Putin.
+    # comes with Kataib Hezbollah; the length of "the Obama-Putin meeting" with Obama and Putin; a count of Aliyev's
+    # votes with Aliyev or Azerbaijan.
     owners: tuple[tuple[str, ...], ...] = ()
 
     def held(self, sentence: str) -> bool:
@@ -92,7 +93,9 @@ def slots(question: str) -> list[Slot]:
     out: list[Slot] = []
     count = _COUNT_QUESTION.match(question)
     if count:
-        out.append(Slot("count", _things(count.group("counted").split()[-1]), asked))
+        # A count of someone else's votes or troops answers nothing: the sentence names one of the question's entities.
+        named = tuple(name for names in answerability.entities(question) for name in names)
+        out.append(Slot("count", _things(count.group("counted").split()[-1]), asked, (named,) if named else ()))
     name = _NAME_QUESTION.match(question)
     words = name.group("phrase").split() if name else []
     role = next((i for i, w in enumerate(words) if w.lower() in _PEOPLE), None)

@@ -36,6 +36,11 @@ class TestCount:
         [
             # Topical, but no count of votes.
             ("How many votes did Aliyev win?", "Aliyev easily won reelection; even his opponents probably voted for him."),
+            # A count of votes, but another candidate's.
+            (
+                "How many votes did Aliyev win in Azerbaijan's presidential election?",
+                "As for the presidential election, President Sandu received more than 42 percent of the vote.",
+            ),
             # A number, but a year far from the troops.
             (
                 "How many U.S. troops are in Jordan?",
