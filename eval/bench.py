@@ -69,6 +69,7 @@ class Plan:
     ingest_chunks: int  # distractor passages added to the seeds for the ingestion runs
     compare_chunks: int  # corpus size of the three-way comparison
     corpus: Path | None
+    questions: Path  # eval set whose questions are ranked for the quality columns and lead the query list
     work: Path
     settings: Settings
     chroma: bool
@@ -83,6 +84,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--queries", type=int, help="queries per tier (default 100, quick 20)")
     parser.add_argument(
         "--corpus", type=Path, help=f"folder of real documents for the distractor text (default ${CORPUS_ENV} or {SHARED_CORPUS})"
+    )
+    parser.add_argument(
+        "--questions",
+        type=Path,
+        default=DEV_SET,
+        metavar="SET.jsonl",
+        help="eval set behind the quality columns (default the seeds' dev set)",
     )
     parser.add_argument("--no-chroma", action="store_true", help="leave Chroma out of the comparison")
     parser.add_argument("--keep", action="store_true", help="keep the bench's indexes (a new folder inside --index-dir or the temp dir)")
@@ -100,6 +108,8 @@ def _plan(args: argparse.Namespace, settings: Settings) -> Plan:
     )
     if corpus is not None and not corpus.is_dir():
         raise SitroomError(f"--corpus {corpus} is not a folder")
+    if not args.questions.is_file():
+        raise SitroomError(f"--questions {args.questions} is not a file")
     runs = args.runs or (1 if args.quick else 3)
     queries = args.queries or (20 if args.quick else 100)
     if runs < 1 or queries < 1:
@@ -109,7 +119,8 @@ def _plan(args: argparse.Namespace, settings: Settings) -> Plan:
     work = Path(tempfile.mkdtemp(prefix="sitroom-bench-", dir=args.index_dir))  # never the user's own index
     return Plan(
         sizes=tuple(sorted(set(sizes))), runs=runs, queries=queries, ingest_chunks=100 if args.quick else 200,
-        compare_chunks=min(1_000, max(sizes)), corpus=corpus, work=work, settings=settings, chroma=not args.no_chroma,
+        compare_chunks=min(1_000, max(sizes)), corpus=corpus, questions=args.questions, work=work, settings=settings,
+        chroma=not args.no_chroma,
     )  # fmt: skip
 
 
@@ -412,7 +423,7 @@ class Bench:
         self.milvus = store.backend == "milvus"  # --backend milvus adds Milvus Lite beside FAISS; every other index is FAISS
         self.settings = replace(plan.settings, vector_store=replace(store, backend="faiss"))
         self.docs = _shuffled_docs(plan.corpus)
-        self.questions = str(DEV_SET)
+        self.questions = str(plan.questions)
         self.reindex: dict[str, float] = {}
         self.seeds_chunks = 0
         steps = 2 + len(plan.sizes) * (2 if self.milvus else 1)

@@ -27,14 +27,23 @@ def parse(*argv: str) -> argparse.Namespace:
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Seeds only (an empty distractor corpus), one run, five queries; the larger tier is synthetic and, with a
-    low threshold, approximate, so every code path runs."""
+def few_questions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dev set's first six questions: each is asked with the cross-encoder, in several processes."""
+    path = tmp_path_factory.mktemp("questions") / "few.jsonl"
+    path.write_text("".join(bench.DEV_SET.read_text(encoding="utf-8").splitlines(keepends=True)[:6]), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory, few_questions: Path) -> dict:
+    """Seeds only (an empty distractor corpus), one run, five queries, six dev questions; the larger tier is synthetic
+    and, with a low threshold, approximate, so every code path runs."""
     work = tmp_path_factory.mktemp("bench")
     (work / "empty").mkdir()
     args = parse(
-        "--quick", "--sizes", "40,400", "--queries", "5", "--corpus", str(work / "empty"), "--index-dir", str(work / "w"), "--json"
-    )
+        "--quick", "--sizes", "40,400", "--queries", "5", "--corpus", str(work / "empty"), "--questions", str(few_questions),
+        "--index-dir", str(work / "w"), "--json",
+    )  # fmt: skip
     settings = replace(Settings(), vectors=VectorIndexConfig(ann_threshold=200))
     capture = work / "out.json"
     with pytest.MonkeyPatch.context() as mp:
@@ -73,23 +82,24 @@ def test_the_table_renders(result: dict) -> None:
     assert "int8 speedup" in text and "synthetic" in text and "sitroom/plain" in text
 
 
-def test_bad_sizes_are_a_user_error(tmp_path: Path) -> None:
-    with pytest.raises(SitroomError, match="--sizes"):
-        bench.run(parse("--sizes", "1k", "--index-dir", str(tmp_path)), Settings())
+@pytest.mark.parametrize(("option", "value"), [("--sizes", "1k"), ("--questions", "no-such-set.jsonl")])
+def test_bad_options_are_a_user_error(tmp_path: Path, option: str, value: str) -> None:
+    with pytest.raises(SitroomError, match=option):
+        bench.run(parse(option, value, "--index-dir", str(tmp_path)), Settings())
 
 
-def test_milvus_backend_row(seeds_settings: Settings, tmp_path: Path) -> None:
+def test_milvus_backend_row(seeds_settings: Settings, tmp_path: Path, few_questions: Path) -> None:
     """What `sitroom bench --backend milvus` adds per tier: the seeds index rewritten into Milvus Lite, searched, scored."""
     from index import layout, milvus
 
     target = tmp_path / "milvus"
     try:
         row = bench._backend_child(
-            seeds_settings, str(seeds_settings.index_dir), str(target), "milvus", ["Kaspersky ban"], 1, str(bench.DEV_SET)
+            seeds_settings, str(seeds_settings.index_dir), str(target), "milvus", ["Kaspersky ban"], 1, str(few_questions)
         )
     finally:
         milvus.disconnect(str((target / milvus.LITE_FILE).resolve()))
-    quality = bench._quality(row.pop("ranked"), str(bench.DEV_SET), layout.current(target) / layout.STORE)
+    quality = bench._quality(row.pop("ranked"), str(few_questions), layout.current(target) / layout.STORE)
     assert row["ingest_s"] > 0 and 0 < row["search_p50_ms"] <= row["search_p95_ms"] and row["rss_mb"] > 0
     assert quality["hit@5"] > 0.5
     backends = [{"passages": 101, "synthetic": False, "backend": "milvus", **row, **quality}]
