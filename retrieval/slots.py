@@ -90,12 +90,13 @@ class Slot:
 def slots(question: str) -> list[Slot]:
     """The slots `question` asks for, the most specific first."""
     asked = frozenset(w.strip(".,’'?").lower() for w in question.split())
+    entities = tuple(answerability.entities(question))
     out: list[Slot] = []
     count = _COUNT_QUESTION.match(question)
     if count:
         # A count of someone else's votes or troops answers nothing: the sentence names one of the question's entities.
-        named = tuple(name for names in answerability.entities(question) for name in names)
-        out.append(Slot("count", _things(count.group("counted").split()[-1]), asked, (named,) if named else ()))
+        any_entity = tuple(name for names in entities for name in names)
+        out.append(Slot("count", _things(count.group("counted").split()[-1]), asked, (any_entity,) if any_entity else ()))
     name = _NAME_QUESTION.match(question)
     words = name.group("phrase").split() if name else []
     role = next((i for i, w in enumerate(words) if w.lower() in _PEOPLE), None)
@@ -105,7 +106,7 @@ def slots(question: str) -> list[Slot]:
     forms = (("duration", _DURATION_QUESTION), ("number", _NUMBER_QUESTION), ("date", _DATE_QUESTION), ("place", _PLACE_QUESTION))
     found = [kind for kind, form in forms if form.search(question)]
     out += [
-        Slot(kind, owners=tuple(answerability.entities(question)) if kind == "duration" else ())
+        Slot(kind, owners=entities if kind == "duration" else ())
         for kind in found
         if not (kind == "number" and (count or "duration" in found))
     ]
