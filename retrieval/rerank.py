@@ -20,7 +20,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from itertools import pairwise
@@ -201,15 +201,22 @@ Doubt = Callable[[list[Passage]], Callable[[Passage], bool] | None]
 
 
 def rerank(
-    encoder: CrossEncoder, query: str, passages: list[Passage], config: RerankConfig, in_doubt: Doubt | None = None
+    encoder: CrossEncoder,
+    query: str,
+    passages: list[Passage],
+    config: RerankConfig,
+    in_doubt: Doubt | None = None,
+    must_read: Collection[int] = frozenset(),
 ) -> list[Passage]:
     """The first `config.candidates` passages reordered by cross-encoder logit (kept on `Passage.rerank`), then the rest.
 
     When none of those reaches `config.confident`, the answer is likely further down: the first `config.deep_candidates`
     are reordered instead. When the caller is `in_doubt` about the reordered few (none names the speaker asked about,
     say), the first `config.gap_candidates` of the deeper passages it wants (those naming the speaker) join them; the
-    rest follow unchanged."""
-    head, deeper = passages[: config.candidates], passages[config.candidates : config.deep_candidates]
+    rest follow unchanged. Passages in `must_read` (chunk ids) are read with the first few wherever they sit."""
+    later = passages[config.candidates :]
+    head = passages[: config.candidates] + [p for p in later if p.chunk_id in must_read]
+    deeper = [p for p in later if p.chunk_id not in must_read][: max(0, config.deep_candidates - config.candidates)]
     scores = score_passages(encoder, query, head, config.segment_tokens)
     if deeper and (scores >= config.confident).any():
         wanted = in_doubt(_ordered(head, scores)) if in_doubt else None
@@ -218,7 +225,7 @@ def rerank(
         head = head + deeper
         scores = np.concatenate([scores, score_passages(encoder, query, deeper, config.segment_tokens)])
     read = {id(p) for p in head}
-    return _ordered(head, scores) + [p for p in passages[config.candidates :] if id(p) not in read]
+    return _ordered(head, scores) + [p for p in later if id(p) not in read]
 
 
 def _ordered(passages: list[Passage], scores: np.ndarray) -> list[Passage]:

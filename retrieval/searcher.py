@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
 import sqlite3
 import time
@@ -96,7 +97,8 @@ class Searcher:
             passages = collapse(self._passages(ranked, fused, query_vector), config.duplicate_jaccard, limit=depth)
         if encoder:
             t = time.perf_counter()
-            passages = rerank.rerank(encoder, query, passages, self.settings.rerank, in_doubt)
+            tops = _tops(dense, self.settings.rerank.retriever_tops) | _tops(sparse, self.settings.rerank.retriever_tops)
+            passages = rerank.rerank(encoder, query, passages, self.settings.rerank, in_doubt, must_read=tops)
             timing["rerank"] = _ms(t)
         passages = passages[:k]
         for rank, passage in enumerate(passages, start=1):
@@ -146,6 +148,10 @@ class Searcher:
                 )
             )
         return out
+
+
+def _tops(scores: dict[int, float], n: int) -> set[int]:
+    return set(heapq.nlargest(n, scores, key=scores.__getitem__))
 
 
 def _ms(since: float) -> float:

@@ -146,6 +146,9 @@ class RerankConfig:
     # When the answer composer finds a gap in the reranked few (a missing name, speaker, count), at most this many of
     # the deeper passages that could fill it are read, best fused first.
     gap_candidates: int = 10
+    # Each retriever's top this many are read with the first `candidates` even when fusion ranked them lower: a passage
+    # BM25 ranks 2nd and dense 123rd fuses to 11th at scale (README "How deep it reads").
+    retriever_tops: int = 2
     # A passage scores as its best piece of at most this many tokens (paragraphs packed in order); see
     # `rerank.score_passages` and README "Reranking" for the sizes measured.
     segment_tokens: int = 128

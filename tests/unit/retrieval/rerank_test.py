@@ -183,6 +183,14 @@ class TestAdaptiveDepth:
         out = rerank.rerank(encoder, self.QUESTION, self._ranked(answer_at=8), config)
         assert out[8].text == self.ANSWER
 
+    def test_a_retrievers_top_pick_is_read_wherever_fusion_put_it(self, encoder):
+        config = RerankConfig(model=RERANKER_BUNDLED, candidates=3, deep_candidates=3)
+        ranked = self._ranked(answer_at=8)
+        out = rerank.rerank(encoder, self.QUESTION, ranked, config, must_read={8, 11})
+        assert out[0].text == self.ANSWER
+        assert {p.chunk_id for p in out if p.rerank is not None} == {0, 1, 2, 8, 11}
+        assert [p.chunk_id for p in out[5:]] == [p.chunk_id for p in ranked[3:] if p.chunk_id not in (8, 11)]
+
 
 class TestRerankOnSeeds:
     """On the seeds, the cross-encoder lifts the passage that answers the question to the top."""
