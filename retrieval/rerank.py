@@ -164,13 +164,17 @@ def segments(passage: Passage, budget: int, lengths: Callable[[Sequence[str]], l
     (a longer paragraph is cut at its sentence starts), each under the item headline unless the text opens with it."""
     text = passage.text
     paragraphs = [m.span() for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
-    units: list[str] = []
+    units: list[tuple[str, int]] = []
     for (begin, end), size in zip(paragraphs, lengths([text[a:b] for a, b in paragraphs]) if paragraphs else [], strict=True):
-        cuts = [begin, *(s for s, _ in passage.sentences if begin < s < end), end] if size > budget else [begin, end]
-        units.extend(piece for a, b in pairwise(cuts) if (piece := text[a:b].strip()))
+        if size <= budget:
+            units.append((text[begin:end].strip(), size))
+            continue
+        cuts = [begin, *(s for s, _ in passage.sentences if begin < s < end), end]
+        sentences = [piece for a, b in pairwise(cuts) if (piece := text[a:b].strip())]
+        units.extend(zip(sentences, lengths(sentences), strict=True))
     packed: list[list[str]] = []
     total = 0
-    for unit, size in zip(units, lengths(units) if units else [], strict=True):
+    for unit, size in units:
         if not packed or total + size > budget:
             packed.append([])
             total = 0
