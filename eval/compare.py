@@ -64,7 +64,8 @@ def variant_settings(name: str, settings: Settings) -> Settings:
         model = rerank.model if rerank.model != RERANKER_OFF else RERANKER_BUNDLED
         rerank = replace(rerank, model=model)
         if deep:
-            rerank = replace(rerank, candidates=int(deep.group(2)), deep_candidates=int(deep.group(3) or deep.group(2)))
+            n = int(deep.group(2))
+            rerank = replace(rerank, first_candidates=n, candidates=n, deep_candidates=int(deep.group(3) or n))
     elif base != "hybrid":
         rerank = replace(rerank, model=RERANKER_OFF)
     return replace(settings, retrieval=replace(settings.retrieval, **fields), rerank=rerank)

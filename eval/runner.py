@@ -80,7 +80,13 @@ def describe(settings: Settings, k: int) -> dict[str, object]:
         described |= {"fusion": retrieval.fusion, **fusion}
     if settings.rerank.model != RERANKER_OFF:
         rerank = settings.rerank
-        described |= {"reranker": rerank.model, "rerank_candidates": rerank.candidates, "rerank_deep_candidates": rerank.deep_candidates}
+        described |= {
+            "reranker": rerank.model,
+            "rerank_first_candidates": rerank.first_candidates,
+            "rerank_sure": rerank.sure,
+            "rerank_candidates": rerank.candidates,
+            "rerank_deep_candidates": rerank.deep_candidates,
+        }
     return described
 
 

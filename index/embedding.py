@@ -183,13 +183,18 @@ class Embedder:
         return self.encode_queries([text])[0]
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Texts encoded at query time (the question, an answer's shortlisted sentences, timeline statements): not cached,
+        """Texts encoded at query time and judged against thresholds (the question, timeline statements): not cached,
         and with the int8 backend too they run the fp32 weights, so the scores that thresholds judge are the ones those
         thresholds were set on (see index/quantized.py). Only passages, where throughput counts, run in int8."""
         from index.quantized import full_precision
 
         with full_precision():
             return self._encode(texts, progress=False)
+
+    def encode_uncached(self, texts: Sequence[str]) -> np.ndarray:
+        """Document text met at query time (an answer's shortlisted sentences): the passages' own precision, int8 with
+        that backend, a third of the fp32 time, and not cached: the sentences of each answer are few and rarely met again."""
+        return self._encode(texts, progress=False)
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> tuple[np.ndarray, int]:
         """Vectors for `texts` and how many had to be computed (the rest came from the cache).

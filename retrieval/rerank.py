@@ -2,8 +2,8 @@
 
 A cross-encoder reads the question and a passage together, so it judges whether the passage
 answers the question rather than whether the two share words (BM25) or a topic (dense). It is too
-slow to score the whole index, so it reorders only the top `RerankConfig.candidates` of the fused
-list, or deeper when none of those convinces it. Its logit is also the answerability signal (see retrieval/answer.py).
+slow to score the whole index, so it reads only the top few of the fused list, deeper the less
+they convince it (see `rerank`). Its logit is also the answerability signal (see retrieval/answer.py).
 
 It reads a passage as short pieces (paragraphs packed up to `RerankConfig.segment_tokens`) and keeps the best
 piece's logit: one answering bullet of a digest chunk would otherwise be outweighed by its unrelated neighbours.
@@ -200,7 +200,8 @@ def score_passages(encoder: CrossEncoder, query: str, passages: Sequence[Passage
     return best
 
 
-# Given the reranked head, None when satisfied with it, else which deeper passages are worth reading.
+# Given the reranked head (then the unread rest in fused order), None when satisfied with it, else which unread
+# passages are worth reading.
 Doubt = Callable[[list[Passage]], Callable[[Passage], bool] | None]
 
 
@@ -212,24 +213,35 @@ def rerank(
     in_doubt: Doubt | None = None,
     must_read: Collection[int] = frozenset(),
 ) -> list[Passage]:
-    """The first `config.candidates` passages reordered by cross-encoder logit (kept on `Passage.rerank`), then the rest.
+    """The passages read by the cross-encoder, best logit first (kept on `Passage.rerank`), then the unread in fused order.
 
-    When none of those reaches `config.confident`, the answer is likely further down: the first `config.deep_candidates`
-    are reordered instead. When the caller is `in_doubt` about the reordered few (none names the speaker asked about,
-    say), the first `config.gap_candidates` of the deeper passages it wants (those naming the speaker) join them; the
-    rest follow unchanged. Passages in `must_read` (chunk ids) are read with the first few wherever they sit."""
-    later = passages[config.candidates :]
-    head = passages[: config.candidates] + [p for p in later if p.chunk_id in must_read]
-    deeper = [p for p in later if p.chunk_id not in must_read][: max(0, config.deep_candidates - config.candidates)]
+    It reads in stages, each only when the one before leaves it unsure, because every passage read costs tens of
+    milliseconds: the first `config.first_candidates` and those in `must_read` (chunk ids, wherever they sit); when none
+    of those reaches `config.sure`, the rest of the first `config.candidates`; when none reaches `config.confident`, the
+    answer is likely further down and the first `config.deep_candidates` are read. When the caller is `in_doubt` about
+    a confident head (none names the speaker asked about, say), the first `config.gap_candidates` of the unread passages
+    it wants (those naming the speaker), best fused first, are read as well."""
+    head = passages[: config.first_candidates] + [p for p in passages[config.first_candidates :] if p.chunk_id in must_read]
     scores = score_passages(encoder, query, head, config.segment_tokens)
-    if deeper and (scores >= config.confident).any():
-        wanted = in_doubt(_ordered(head, scores)) if in_doubt else None
-        deeper = [p for p in deeper if wanted(p)][: config.gap_candidates] if wanted else []
-    if deeper:
-        head = head + deeper
-        scores = np.concatenate([scores, score_passages(encoder, query, deeper, config.segment_tokens)])
-    read = {id(p) for p in head}
-    return _ordered(head, scores) + [p for p in later if id(p) not in read]
+
+    def read(more: list[Passage]) -> None:
+        nonlocal head, scores
+        head = head + more
+        scores = np.concatenate([scores, score_passages(encoder, query, more, config.segment_tokens)])
+
+    def unread(depth: int) -> list[Passage]:
+        seen = {id(p) for p in head}
+        return [p for p in passages[:depth] if id(p) not in seen]
+
+    if scores.max(initial=-np.inf) < config.sure:
+        read(unread(config.candidates))
+    if scores.max(initial=-np.inf) < config.confident:
+        read(unread(config.deep_candidates))
+    elif in_doubt and (pool := unread(config.deep_candidates)):
+        wanted = in_doubt(_ordered(head, scores) + unread(len(passages)))
+        if wanted:
+            read([p for p in pool if wanted(p)][: config.gap_candidates])
+    return _ordered(head, scores) + unread(len(passages))
 
 
 def _ordered(passages: list[Passage], scores: np.ndarray) -> list[Passage]:

@@ -14,7 +14,7 @@ import numpy as np
 from index import integrity, layout, overrides, vectorstore
 from index.embedding import Embedder, EmbeddingCache
 from index.formats.pdf import page_at
-from index.store import Store
+from index.store import Store, read_ahead
 from retrieval import rerank
 from retrieval.dedup import collapse
 from retrieval.fusion import fuse
@@ -50,6 +50,7 @@ class Searcher:
             self.store = Store(self.path / layout.STORE, readonly=True, overrides=overrides.load(settings.index_dir))
             self.store.count("chunks")  # reads the header and schema: a garbled file fails here, not mid-search
         self.vectors = vectorstore.open_store(settings, self.path, self.manifest, self.store)
+        read_ahead(self.path / layout.STORE)
 
     def search(
         self,

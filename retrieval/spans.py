@@ -43,9 +43,12 @@ def too_short(text: str) -> bool:
     return len(text.split()) < MIN_WORDS
 
 
-def cosines(embedder: Embedder, spans: Sequence[SentenceSpan], query_vector: np.ndarray) -> list[float]:
-    """Each span's cosine to the query (the embeddings are normalized), embedded in one batch as query-time texts."""
-    return (embedder.encode_queries([span.text for span in spans]) @ query_vector).tolist()
+def cosines(embedder: Embedder, spans: Sequence[SentenceSpan], query_vector: np.ndarray, full_precision: bool = True) -> list[float]:
+    """Each span's cosine to the query (the embeddings are normalized), embedded in one batch: as query-time texts
+    (fp32, the precision absolute floors were set on), or else at the passages' own precision (int8 with that backend)."""
+    texts = [span.text for span in spans]
+    vectors = embedder.encode_queries(texts) if full_precision else embedder.encode_uncached(texts)
+    return (vectors @ query_vector).tolist()
 
 
 def score_floor(scores: Sequence[float], minimum: float, share: float) -> float:

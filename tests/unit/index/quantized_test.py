@@ -98,6 +98,15 @@ def test_query_time_texts_run_the_fp32_weights(fp32: Embedder, int8: Embedder) -
     assert float(int8.encode(texts[:1])[0][0] @ exact[0]) < 0.995, "passages still run the int8 graph"
 
 
+def test_answer_sentences_run_the_passages_int8_graph(fp32: Embedder, int8: Embedder) -> None:
+    texts = ["Iraqi Prime Minister Mohammed Shia al-Sudani said the coalition's mission had ended.", "Iraq US troops"]
+    vectors = int8.encode_uncached(texts)
+    assert np.allclose(vectors, int8.encode(texts)[0], atol=1e-3)
+    exact = fp32.encode_queries(texts)
+    assert float(vectors[1] @ exact[1]) < 0.9999 < float(int8.encode_queries(texts[1:])[0] @ exact[1])
+    assert (vectors * exact).sum(axis=1).min() > 0.98
+
+
 def test_setup_exports_once_with_a_progress_line(tmp_path: Path) -> None:
     """`make setup` runs `python -m index.quantized`; first use runs the same export. Local weights only, ~20 s."""
 

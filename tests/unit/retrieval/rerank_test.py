@@ -138,7 +138,8 @@ class TestSegments:
 
 
 class TestAdaptiveDepth:
-    """The deeper pass runs only when no passage of the first `candidates` reaches the `confident` logit."""
+    """The rest of the first `candidates` is read only when none of the first few reaches the `sure` logit, and the
+    deeper pass only when none of those reaches the `confident` logit."""
 
     QUESTION, ANSWER = PAIRS[1][0], PAIRS[1][1]
     OFF_TOPIC = (PAIRS[0][2], PAIRS[1][2], PAIRS[2][2], "The museum reopens in spring after a long renovation.")
@@ -171,12 +172,28 @@ class TestAdaptiveDepth:
 
         out = rerank.rerank(encoder, self.QUESTION, ranked, config, in_doubt)
         read = [p for p in out if p.rerank is not None]
-        assert seen == [[p.chunk_id for p in read if p.chunk_id < 3]]  # shown the reranked first three
+        # shown the reranked first three, then the unread in fused order
+        assert seen == [[p.chunk_id for p in read if p.chunk_id < 3] + [p.chunk_id for p in ranked[3:]]]
         assert {p.chunk_id for p in read} == {0, 1, 2} | {p.chunk_id for p in ranked[3:10] if "museum" in p.text}
         assert len(out) == len(ranked) and {p.chunk_id for p in out} == {p.chunk_id for p in ranked}
         assert rerank.rerank(encoder, self.QUESTION, ranked, config, lambda top: None)[3].rerank is None  # satisfied: no deeper pass
         capped = rerank.rerank(encoder, self.QUESTION, ranked, replace(config, gap_candidates=1), in_doubt)
         assert sum(p.rerank is not None for p in capped) == 3 + 1
+
+    def test_a_sure_first_few_end_the_reading(self, encoder):
+        config = RerankConfig(model=RERANKER_BUNDLED, first_candidates=2, candidates=6, deep_candidates=10)
+        out = rerank.rerank(encoder, self.QUESTION, self._ranked(answer_at=1), config)
+        assert out[0].text == self.ANSWER and out[0].rerank >= config.sure
+        assert [p.rerank is not None for p in out] == [True] * 2 + [False] * 11
+        assert [p.chunk_id for p in out[2:]] == list(range(2, 13))
+
+    def test_unsure_first_few_read_on_to_the_candidates(self, encoder):
+        config = RerankConfig(model=RERANKER_BUNDLED, first_candidates=2, candidates=6, deep_candidates=10)
+        out = rerank.rerank(encoder, self.QUESTION, self._ranked(answer_at=4), config)
+        assert out[0].text == self.ANSWER
+        assert [p.rerank is not None for p in out] == [True] * 6 + [False] * 7
+        unsure = rerank.rerank(encoder, self.QUESTION, self._ranked(answer_at=1), replace(config, sure=99.0))
+        assert [p.rerank is not None for p in unsure] == [True] * 6 + [False] * 7  # a bar never reached: all `candidates`
 
     def test_fixed_depth_never_goes_deeper(self, encoder):
         config = RerankConfig(model=RERANKER_BUNDLED, candidates=3, deep_candidates=3)
@@ -184,7 +201,7 @@ class TestAdaptiveDepth:
         assert out[8].text == self.ANSWER
 
     def test_a_retrievers_top_pick_is_read_wherever_fusion_put_it(self, encoder):
-        config = RerankConfig(model=RERANKER_BUNDLED, candidates=3, deep_candidates=3)
+        config = RerankConfig(model=RERANKER_BUNDLED, first_candidates=3, candidates=3, deep_candidates=3)
         ranked = self._ranked(answer_at=8)
         out = rerank.rerank(encoder, self.QUESTION, ranked, config, must_read={8, 11})
         assert out[0].text == self.ANSWER
