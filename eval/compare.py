@@ -64,8 +64,8 @@ def variant_settings(name: str, settings: Settings) -> Settings:
         model = rerank.model if rerank.model != RERANKER_OFF else RERANKER_BUNDLED
         rerank = replace(rerank, model=model)
         if deep:
-            n = int(deep.group(2))
-            rerank = replace(rerank, first_candidates=n, candidates=n, deep_candidates=int(deep.group(3) or n))
+            n = int(deep.group(2))  # no first stage: the fused top n are always read
+            rerank = replace(rerank, first_candidates=0, candidates=n, deep_candidates=int(deep.group(3) or n))
     elif base != "hybrid":
         rerank = replace(rerank, model=RERANKER_OFF)
     return replace(settings, retrieval=replace(settings.retrieval, **fields), rerank=rerank)

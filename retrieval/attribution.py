@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index import speakers
 from retrieval import countries
@@ -137,16 +138,19 @@ def speaks(sentence: str, terms: tuple[str, ...]) -> bool:
     X and the verb, so in 'that Rutte "…" he added' Rutte is not the one adding.
     """
     frame = _QUOTED.sub(" … ", sentence).lower()
-    for term in terms:
-        # "what Iraqi officials said in private" refers to a statement without making one.
-        name = rf"(?<!what )(?<!how ){_term(term)}"
-        if (
-            re.search(rf"{name}(?:\s+\S+){{0,3}}?\s+{_ROLE}\b", frame)
-            or re.search(rf"{name}(?:\s+\S+){{0,2}}?(?:,[^,]{{1,80}},)?\s+(?:also |is |was |has |had )?{_VERB}\b", frame)
-            or re.search(rf"\b{_INVERTED}\s+{_INVERTED_GAP}{{0,3}}?{name}", frame)
-        ):
-            return True
-    return False
+    return any(pattern.search(frame) for term in terms for pattern in _speaker_patterns(term))
+
+
+@lru_cache(maxsize=4096)
+def _speaker_patterns(term: str) -> tuple[re.Pattern[str], ...]:
+    """Compiled once per term: built per call they overflow `re`'s own cache and cost ~10 ms a question."""
+    # "what Iraqi officials said in private" refers to a statement without making one.
+    name = rf"(?<!what )(?<!how ){_term(term)}"
+    return (
+        re.compile(rf"{name}(?:\s+\S+){{0,3}}?\s+{_ROLE}\b"),
+        re.compile(rf"{name}(?:\s+\S+){{0,2}}?(?:,[^,]{{1,80}},)?\s+(?:also |is |was |has |had )?{_VERB}\b"),
+        re.compile(rf"\b{_INVERTED}\s+{_INVERTED_GAP}{{0,3}}?{name}"),
+    )
 
 
 def mentions(text: str, terms: tuple[str, ...]) -> bool:

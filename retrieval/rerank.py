@@ -20,11 +20,12 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from types import MappingProxyType
 from typing import Protocol
 
 import numpy as np
@@ -211,30 +212,35 @@ def rerank(
     passages: list[Passage],
     config: RerankConfig,
     in_doubt: Doubt | None = None,
-    must_read: Collection[int] = frozenset(),
+    retriever_ranks: Mapping[int, int] = MappingProxyType({}),
 ) -> list[Passage]:
     """The passages read by the cross-encoder, best logit first (kept on `Passage.rerank`), then the unread in fused order.
 
     It reads in stages, each only when the one before leaves it unsure, because every passage read costs tens of
-    milliseconds: the first `config.first_candidates` and those in `must_read` (chunk ids, wherever they sit); when none
-    of those reaches `config.sure`, the rest of the first `config.candidates`; when none reaches `config.confident`, the
-    answer is likely further down and the first `config.deep_candidates` are read. When the caller is `in_doubt` about
-    a confident head (none names the speaker asked about, say), the first `config.gap_candidates` of the unread passages
-    it wants (those naming the speaker), best fused first, are read as well."""
-    head = passages[: config.first_candidates] + [p for p in passages[config.first_candidates :] if p.chunk_id in must_read]
-    scores = score_passages(encoder, query, head, config.segment_tokens)
+    milliseconds. First what some ranking puts first: the fused top `config.first_candidates` and the passages a single
+    retriever ranks that high (`retriever_ranks`: chunk id to its best rank in any one retriever, wherever fusion put
+    it). When none of those reaches `config.sure`, the fused top `config.candidates` and each retriever's top
+    `config.retriever_tops`; when none reaches `config.confident`, the answer is likely further down and the fused top
+    `config.deep_candidates` are read. When the caller is `in_doubt` about a confident head (none names the speaker
+    asked about, say), the first `config.gap_candidates` of the unread passages it wants (those naming the speaker),
+    best fused first, are read as well."""
+    head: list[Passage] = []
+    scores = np.empty(0, dtype=np.float32)
+
+    def unread(depth: int, retriever_depth: int = 0) -> list[Passage]:
+        """Not yet read, among the fused top `depth` and each retriever's top `retriever_depth`."""
+        seen = {id(p) for p in head}
+        picked = (p for i, p in enumerate(passages) if i < depth or 0 < retriever_ranks.get(p.chunk_id, 0) <= retriever_depth)
+        return [p for p in picked if id(p) not in seen]
 
     def read(more: list[Passage]) -> None:
         nonlocal head, scores
         head = head + more
         scores = np.concatenate([scores, score_passages(encoder, query, more, config.segment_tokens)])
 
-    def unread(depth: int) -> list[Passage]:
-        seen = {id(p) for p in head}
-        return [p for p in passages[:depth] if id(p) not in seen]
-
+    read(unread(config.first_candidates, config.first_candidates))
     if scores.max(initial=-np.inf) < config.sure:
-        read(unread(config.candidates))
+        read(unread(config.candidates, config.retriever_tops))
     if scores.max(initial=-np.inf) < config.confident:
         read(unread(config.deep_candidates))
     elif in_doubt and (pool := unread(config.deep_candidates)):

@@ -98,8 +98,8 @@ class Searcher:
             passages = collapse(self._passages(ranked, fused, query_vector), config.duplicate_jaccard, limit=depth)
         if encoder:
             t = time.perf_counter()
-            tops = _tops(dense, self.settings.rerank.retriever_tops) | _tops(sparse, self.settings.rerank.retriever_tops)
-            passages = rerank.rerank(encoder, query, passages, self.settings.rerank, in_doubt, must_read=tops)
+            ranks = _best_ranks([dense, sparse], max(self.settings.rerank.retriever_tops, self.settings.rerank.first_candidates))
+            passages = rerank.rerank(encoder, query, passages, self.settings.rerank, in_doubt, retriever_ranks=ranks)
             timing["rerank"] = _ms(t)
         passages = passages[:k]
         for rank, passage in enumerate(passages, start=1):
@@ -151,8 +151,13 @@ class Searcher:
         return out
 
 
-def _tops(scores: dict[int, float], n: int) -> set[int]:
-    return set(heapq.nlargest(n, scores, key=scores.__getitem__))
+def _best_ranks(rankings: list[dict[int, float]], depth: int) -> dict[int, int]:
+    """Chunk id to its best rank (1 = first) in any one of `rankings`, for each one's top `depth`."""
+    ranks: dict[int, int] = {}
+    for scores in rankings:
+        for rank, chunk_id in enumerate(heapq.nlargest(depth, scores, key=scores.__getitem__), start=1):
+            ranks[chunk_id] = min(rank, ranks.get(chunk_id, rank))
+    return ranks
 
 
 def _ms(since: float) -> float:

@@ -137,10 +137,10 @@ class RerankConfig:
 
     # off | bundled | a local path or hub name of a sentence-transformers CrossEncoder
     model: str = field(default_factory=lambda: os.environ.get(RERANKER_ENV, RERANKER_BUNDLED))
-    # Read first: the fused top `first_candidates` and each retriever's top `retriever_tops`, what some ranking puts
-    # first. Only when none of them reaches logit `sure` (sigmoid 0.993) is the rest of the first `candidates` read: a
-    # passage the model is that sure of is rarely outranked further down, and most questions stop there (README "How
-    # deep it reads").
+    # Read first: what some ranking puts first, the top `first_candidates` of the fused list and of each retriever. Only
+    # when none of them reaches logit `sure` (sigmoid 0.993) are the fused top `candidates` and each retriever's top
+    # `retriever_tops` read: a passage the model is that sure of is rarely outranked further down, and most questions
+    # stop there (README "How deep it reads"). 0: no first stage.
     first_candidates: int = 1
     sure: float = 5.0
     candidates: int = 10
@@ -152,8 +152,8 @@ class RerankConfig:
     # When the answer composer finds a gap in the reranked few (a missing name, speaker, count), at most this many of
     # the deeper passages that could fill it are read, best fused first.
     gap_candidates: int = 10
-    # Each retriever's top this many are read first even when fusion ranked them lower: a passage BM25 ranks 2nd and
-    # dense 123rd fuses to 11th at scale (README "How deep it reads").
+    # Each retriever's top this many are read with the fused top `candidates` even when fusion ranked them lower: a
+    # passage BM25 ranks 2nd and dense 123rd fuses to 11th at scale (README "How deep it reads").
     retriever_tops: int = 2
     # A passage scores as its best piece of at most this many tokens (paragraphs packed in order); see
     # `rerank.score_passages` and README "Reranking" for the sizes measured.

@@ -68,7 +68,7 @@ def test_reranked_variants_turn_the_cross_encoder_on_and_first_stage_variants_of
     assert compare.parse_variants("hybrid-convex,reranked@20,reranked-rrf") == ["hybrid-convex", "reranked@20", "reranked-rrf"]
     deep = compare.variant_settings("reranked@20", replace(base, rerank=replace(base.rerank, model=RERANKER_OFF)))
     assert (deep.rerank.model, deep.rerank.candidates, deep.retrieval.fusion) == (RERANKER_BUNDLED, 20, base.retrieval.fusion)
-    assert deep.rerank.first_candidates == deep.rerank.deep_candidates == 20  # a fixed depth: no shallower or deeper pass
+    assert (deep.rerank.first_candidates, deep.rerank.deep_candidates) == (0, 20)  # a fixed depth: no shallower or deeper pass
     adaptive = compare.variant_settings(compare.parse_variants("reranked@10-40,hybrid")[0], base)
     assert (adaptive.rerank.candidates, adaptive.rerank.deep_candidates) == (10, 40)
     assert compare.variant_settings("reranked-rrf", base).retrieval.fusion == "rrf"

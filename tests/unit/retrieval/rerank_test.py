@@ -201,12 +201,18 @@ class TestAdaptiveDepth:
         assert out[8].text == self.ANSWER
 
     def test_a_retrievers_top_pick_is_read_wherever_fusion_put_it(self, encoder):
-        config = RerankConfig(model=RERANKER_BUNDLED, first_candidates=3, candidates=3, deep_candidates=3)
+        config = RerankConfig(model=RERANKER_BUNDLED, first_candidates=1, sure=99.0, candidates=3, deep_candidates=3)
         ranked = self._ranked(answer_at=8)
-        out = rerank.rerank(encoder, self.QUESTION, ranked, config, must_read={8, 11})
+        out = rerank.rerank(encoder, self.QUESTION, ranked, config, retriever_ranks={8: 2, 11: 1, 12: 3})
         assert out[0].text == self.ANSWER
         assert {p.chunk_id for p in out if p.rerank is not None} == {0, 1, 2, 8, 11}
         assert [p.chunk_id for p in out[5:]] == [p.chunk_id for p in ranked[3:] if p.chunk_id not in (8, 11)]
+
+    def test_a_retrievers_first_pick_is_read_in_the_first_stage(self, encoder):
+        config = RerankConfig(model=RERANKER_BUNDLED, first_candidates=1, candidates=5, deep_candidates=5)
+        out = rerank.rerank(encoder, self.QUESTION, self._ranked(answer_at=8), config, retriever_ranks={8: 1, 11: 2})
+        assert out[0].text == self.ANSWER and out[0].rerank >= config.sure
+        assert {p.chunk_id for p in out if p.rerank is not None} == {0, 8}  # sure: neither the top 5 nor 11 are read
 
 
 class TestRerankOnSeeds:
