@@ -288,7 +288,7 @@ class AnswerComposer:
         # Once X is heard, statements by others (analysts, other governments) are not what X said.
         eligible = [i for i in range(len(candidates)) if not speakers or i in speakers or not attribution.speaker(candidates[i].text)]
         shortlist = sorted(eligible, key=lambda i: (i in speakers, base[i]), reverse=True)[: self.config.embed_sentences]
-        # Ranked against each other, not against a calibrated floor: the passages' precision serves (README "Latency").
+        # Ranked against each other, not against a calibrated floor: the passages' precision serves (README "Performance").
         dense = cosines(self.searcher.embedder, [candidates[i] for i in shortlist], query_vector, full_precision=False)
         scored = [(i, candidates[i], base[i] + 0.6 * sim) for i, sim in zip(shortlist, dense, strict=True)]
         return [(c, score) for _, c, score in self._diverse_top(scored, leads, speakers)]
