@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import logging
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +51,11 @@ class Searcher:
             self.store = Store(self.path / layout.STORE, readonly=True, overrides=overrides.load(settings.index_dir))
             self.store.count("chunks")  # reads the header and schema: a garbled file fails here, not mid-search
         self.vectors = vectorstore.open_store(settings, self.path, self.manifest, self.store)
-        read_ahead(self.path / layout.STORE)
+
+    def read_ahead(self) -> threading.Thread | None:
+        """Page the passage store into the OS cache in the background. For long-lived processes (server, UI, eval): a
+        one-shot command reads ~150 rows and would pay for the whole file (0.13 s of CPU for 46k passages)."""
+        return read_ahead(self.path / layout.STORE)
 
     def search(
         self,

@@ -49,6 +49,7 @@ class Engine:
                 loaded = self._loaded
                 if loaded is None or loaded.generation != live:
                     searcher = Searcher(self.settings, embedder=self.embedder)
+                    searcher.read_ahead()
                     loaded = self._loaded = Loaded(searcher.path, searcher, AnswerComposer(searcher))
                     logger.info("loaded index generation %s", searcher.path.name)
         return loaded

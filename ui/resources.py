@@ -44,6 +44,7 @@ def embedder(config: EmbeddingConfig) -> Embedder:
 def _engine(settings: Settings, generation: str) -> Engine:
     """`generation` is only the cache key: a new one means a build replaced the index on disk."""
     searcher = Searcher(settings, embedder=embedder(settings.embedding))
+    searcher.read_ahead()
     return Engine(searcher, AnswerComposer(searcher))
 
 
