@@ -39,6 +39,7 @@ _CAPTION = re.compile(
     r"\bshown (?:here )?(?:in|on|at) \w+|\billustration by\b|\bfile photo\b"
 )
 _QUOTE_OPEN, _QUOTE_CLOSE = "“", "”"
+_ASKS = re.compile(r"\?[)\]’']*\s*$")
 _MAX_QUOTE_SENTENCES = 4  # a quote longer than this is not taken whole
 
 
@@ -125,11 +126,18 @@ def _titlelike(text: str, passage: Passage) -> bool:
     return len(words) >= 4 and not attribution.QUOTE.search(text) and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
 
 
+def _asks(text: str) -> bool:
+    """A question of the writer's own (an FAQ subhead, a rhetorical lead-in): it states nothing. A quoted one may be
+    what the speaker said, so it stays."""
+    return bool(_ASKS.search(text)) and not attribution.QUOTE.search(text)
+
+
 def _candidates(passages: list[Passage]) -> list[SentenceSpan]:
     """Answer units: sentences, or the few sentences that make up one quotation, so a quote is never cut in half.
 
     A sentence that closes a quote opened before the passage starts, or a quote that does not close
-    within a few sentences, is left out rather than cited in part. Titles and captions are left out.
+    within a few sentences, is left out rather than cited in part. Titles, captions and the writer's own questions are
+    left out.
     """
     out: list[SentenceSpan] = []
     for passage in passages:
@@ -144,7 +152,7 @@ def _candidates(passages: list[Passage]) -> list[SentenceSpan]:
                 depth += _quote_depth(passage.text[spans[j][0] : end])
             i = j + 1
             text = passage.text[start:end]
-            if depth != 0 or too_short(text) or text.endswith(":") or _titlelike(text, passage):
+            if depth != 0 or too_short(text) or text.endswith(":") or _titlelike(text, passage) or _asks(text):
                 continue
             out.append(SentenceSpan(passage, start, end))
     return out
@@ -256,20 +264,22 @@ class AnswerComposer:
 
     def _select(self, question: str, passages: list[Passage], query_vector: np.ndarray) -> list[tuple[SentenceSpan, float]]:
         """Cheap features rank every sentence; only the best few are embedded, which bounds `ask` latency."""
-        candidates = _candidates(passages)
         asked = _with_officials(attribution.parse(question), passages)
-        if not candidates or (asked and not _speaker_present(asked, passages)):
+        if asked and not _speaker_present(asked, passages):
             return []
+        labelled = _unreported(_candidates(passages), self._opening_turns(passages))
+        if not labelled:
+            return []
+        candidates = [c for c, _ in labelled]
         # "say"/"think" frame the question; the terms that matter are who and about what.
         weights = _TermWeights(self.searcher, f"{asked.who} {asked.topic or ''}" if asked else question)
         asked_slots = slots.slots(question)
         rank_of = {id(p): i for i, p in enumerate(passages)}
-        opening = self._opening_turns(passages) if asked else {}
         base: list[float] = []
         leads: set[int] = set()  # candidates that should open the answer: the asked slot, the speaker's statements
         speakers: set[int] = set()  # statements naming the asked-about speaker: answers even when phrased unlike the question
         previous_named = False
-        for i, candidate in enumerate(candidates):
+        for i, (candidate, label) in enumerate(labelled):
             score = 0.3 * weights.overlap(candidate.text) + 0.1 / (1 + rank_of[id(candidate.passage)])
             held = sum(slot.held(candidate.text) for slot in asked_slots)
             if held:
@@ -277,7 +287,6 @@ class AnswerComposer:
                 leads.add(i)
             if asked:
                 same_passage = i > 0 and candidates[i - 1].passage is candidate.passage
-                label = attribution.turn(opening[candidate.passage.chunk_id], candidate.passage.text, candidate.end)
                 bonus = _attribution_bonus(asked, candidate, previous_named and same_passage, label)
                 previous_named = bonus >= _NAMED_BONUS
                 score += bonus
@@ -348,11 +357,18 @@ class AnswerComposer:
         return Answer(question, False, text, sentences, list(citations.values()), passages)
 
 
+def _unreported(candidates: list[SentenceSpan], opening: dict[int, str | None]) -> list[tuple[SentenceSpan, str | None]]:
+    """The candidates with their transcript turn's label, leaving out reporters' turns: a reporter's question restates
+    what is asked, so it ranks high on every feature, yet it answers nothing and states nothing on anyone's behalf."""
+    labelled = ((c, attribution.turn(opening[c.passage.chunk_id], c.passage.text, c.end)) for c in candidates)
+    return [(c, label) for c, label in labelled if not attribution.by_reporter(label)]
+
+
 def _attribution_bonus(asked: attribution.Attribution, candidate: SentenceSpan, after_named: bool, label: str | None = None) -> float:
     """Statements by the asked-about speaker first: named as the speaker (or continuing one, or in their transcript turn),
-    else inside a passage about them. A reporter's question states nothing, whoever it names."""
+    else inside a passage about them."""
     text = candidate.text
-    if attribution.by_reporter(label) or not (attribution.is_statement(text) or attribution.label_speaks(label, asked.who_terms)):
+    if not (attribution.is_statement(text) or attribution.label_speaks(label, asked.who_terms)):
         return -0.05
     quoted = _QUOTE_BONUS if attribution.QUOTE.search(text) else 0.0
     if (

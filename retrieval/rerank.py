@@ -214,7 +214,8 @@ def rerank(
     in_doubt: Doubt | None = None,
     retriever_ranks: Mapping[int, int] = MappingProxyType({}),
 ) -> list[Passage]:
-    """The passages read by the cross-encoder, best logit first (kept on `Passage.rerank`), then the unread in fused order.
+    """The passages read by the cross-encoder, best logit first (kept on `Passage.rerank`), then the unread in fused order
+    (those it read and rejected after a sure first stage go below the unread of the fused top `config.candidates`).
 
     It reads in stages, each only when the one before leaves it unsure, because every passage read costs tens of
     milliseconds. First what some ranking puts first: the fused top `config.first_candidates` and the passages a single
@@ -238,16 +239,26 @@ def rerank(
         head = head + more
         scores = np.concatenate([scores, score_passages(encoder, query, more, config.segment_tokens)])
 
+    def arranged() -> list[Passage]:
+        """Read passages best first, then the unread in fused order, except that those the model rejected (below
+        `confident`) come after the unread of the fused top `candidates`: a passage judged irrelevant has less claim than
+        one the fusion ranks high but nobody read (only a sure first stage leaves such unread)."""
+        ranked = _ordered(head, scores)
+        near = unread(config.candidates)
+        far = unread(len(passages))[len(near) :]
+        accepted = [p for p in ranked if p.rerank >= config.confident]
+        return accepted + near + ranked[len(accepted) :] + far
+
     read(unread(config.first_candidates, config.first_candidates))
     if scores.max(initial=-np.inf) < config.sure:
         read(unread(config.candidates, config.retriever_tops))
     if scores.max(initial=-np.inf) < config.confident:
         read(unread(config.deep_candidates))
     elif in_doubt and (pool := unread(config.deep_candidates)):
-        wanted = in_doubt(_ordered(head, scores) + unread(len(passages)))
+        wanted = in_doubt(arranged())
         if wanted:
             read([p for p in pool if wanted(p)][: config.gap_candidates])
-    return _ordered(head, scores) + unread(len(passages))
+    return arranged()
 
 
 def _ordered(passages: list[Passage], scores: np.ndarray) -> list[Passage]:

@@ -63,6 +63,8 @@ def test_the_export_is_cached_and_quantized(int8: Embedder) -> None:
     assert path.stat().st_mtime_ns == modified
     ops = {node.op_type for node in onnx.load(str(path)).graph.node}
     assert {"QAttention", "MatMulInteger", "DynamicQuantizeLinear"} <= ops  # fused attention and every MatMul run in int8
+    fused = {node.op_type for node in onnx.load(str(path.with_name(quantized.FUSED))).graph.node}
+    assert "Attention" in fused and not fused & {"QAttention", "MatMulInteger"}  # what `full_precision` runs: fused, fp32
 
 
 def test_changed_weights_get_a_new_fingerprint(tmp_path: Path) -> None:

@@ -184,8 +184,13 @@ class TestAdaptiveDepth:
         config = RerankConfig(model=RERANKER_BUNDLED, first_candidates=2, candidates=6, deep_candidates=10)
         out = rerank.rerank(encoder, self.QUESTION, self._ranked(answer_at=1), config)
         assert out[0].text == self.ANSWER and out[0].rerank >= config.sure
-        assert [p.rerank is not None for p in out] == [True] * 2 + [False] * 11
-        assert [p.chunk_id for p in out[2:]] == list(range(2, 13))
+        assert sum(p.rerank is not None for p in out) == 2
+
+    def test_what_a_sure_first_stage_rejected_ranks_below_the_unread_candidates(self, encoder):
+        config = RerankConfig(model=RERANKER_BUNDLED, first_candidates=2, candidates=6, deep_candidates=10)
+        out = rerank.rerank(encoder, self.QUESTION, self._ranked(answer_at=1), config)
+        assert out[0].chunk_id == 1 and out[5].chunk_id == 0 and out[5].rerank < config.confident  # read, off-topic
+        assert [p.chunk_id for p in out] == [1, 2, 3, 4, 5, 0, *range(6, 13)]  # the unread keep their fused order
 
     def test_unsure_first_few_read_on_to_the_candidates(self, encoder):
         config = RerankConfig(model=RERANKER_BUNDLED, first_candidates=2, candidates=6, deep_candidates=10)
