@@ -95,7 +95,9 @@ class TestReporterTurns:
         reply = self._span("MS ROE: We have seen the reports.")
         assert attribution.speaks(question.text, asked.who_terms)  # read alone, it names Ruritania as the speaker
         assert _unreported([question, reply], {7: None}) == [(reply, "MS ROE")]
-        assert _unreported([reply], {7: "QUESTION"}) == [(reply, "MS ROE")]  # the passage opening in a question changes nothing after a new label
+        assert _unreported([reply], {7: "QUESTION"}) == [
+            (reply, "MS ROE")
+        ]  # the passage opening in a question changes nothing after a new label
         assert _unreported([question], {7: "MS ROE"}) == []
 
     def test_no_statement_by_the_country(self) -> None:
