@@ -53,7 +53,7 @@ class Searcher:
         self.vectors = vectorstore.open_store(settings, self.path, self.manifest, self.store)
 
     def read_ahead(self) -> threading.Thread | None:
-        """Page the passage store into the OS cache in the background. For long-lived processes (server, UI, eval): a
+        """Page the passage store into the OS cache in the background. For long-lived processes (server, UI, eval, bench): a
         one-shot command reads ~150 rows and would pay for the whole file (0.13 s of CPU for 46k passages)."""
         return read_ahead(self.path / layout.STORE)
 
